@@ -855,7 +855,7 @@ def test_instances_user_warns_of_the_predictions_it_leaves_out():
     dataset of user instances: said with their count, pointing to instances='predicted';
     the one a user instance was made from is kept and not counted."""
     source = _labels_of_a_user_instance_and_a_prediction_not_made_from_it()
-    skeleton, track = source.skeletons[0], source.tracks[0]
+    skeleton = source.skeletons[0]
     other = sio.PredictedInstance.from_numpy(
         np.array([[5.0, 5], [6, 6]]), point_scores=np.ones(2), score=0.8, skeleton=skeleton
     )

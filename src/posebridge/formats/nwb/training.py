@@ -7,9 +7,10 @@ Layout written (by :mod:`posebridge.formats.nwb.training_write`) and read, in
   indices (the narrowest unsigned type that holds them);
 - ``PoseTraining/source_videos/video_<k>``: one external ``ImageSeries`` per
   ``video`` of the dataset (in the order of its ``sleap_videos`` when that lists
-  them all, with its videos that hold no labelled frame: ``num_samples`` 0). A video file is one ``external_file``
-  (``starting_frame = [0]``); a video of images lists its images, one frame each
-  (``starting_frame = 0..n-1``), as sleap-io writes SLEAP image sequences.
+  them all, with its videos that hold no labelled frame: ``num_samples`` 0). A
+  video file is one ``external_file`` (``starting_frame = [0]``); a video of
+  images lists its images, one frame each (``starting_frame = 0..n-1``), as
+  sleap-io writes SLEAP image sequences.
   NWB reads these paths relative to the .nwb's folder: a relative path that is a
   file there is written as given; one found relative to the dataset's source
   file's folder, one of its three parents or the working folder (DeepLabCut image
