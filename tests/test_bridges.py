@@ -794,3 +794,91 @@ def test_from_sleap_io_warns_of_a_user_instance_made_from_another_tracks_predict
     )
     with pytest.warns(UserWarning, match="user instance on 'A' made from a prediction on 'B'"):
         posebridge.from_sleap_io(source, instances="user")
+
+
+def _labels_of_an_opened_video(tmp_path, metadata=None):
+    """A prediction on a 6-frame 24x16 MJPEG video at 10 fps, opened by sleap-io (its
+    backend_metadata empty, as sio.load_slp leaves it), or described by ``metadata`` only."""
+    iio = pytest.importorskip("imageio.v2", reason="the video extra (imageio) is not installed")
+    pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed")
+    path = tmp_path / "cam.avi"
+    writer = iio.get_writer(path, format="FFMPEG", codec="mjpeg", fps=10, macro_block_size=1)
+    for k in range(6):
+        writer.append_data(np.full((16, 24, 3), 30 * k, np.uint8))
+    writer.close()
+    if metadata is None:
+        video = sio.Video.from_filename(str(path))
+    else:
+        video = sio.Video(filename=str(path), backend_metadata=metadata, open_backend=False)
+    skeleton, track = sio.Skeleton(["a", "b"], name="s"), sio.Track("m1")
+    instance = sio.PredictedInstance.from_numpy(
+        np.array([[1.0, 2.0], [3.0, 4.0]]),
+        skeleton,
+        point_scores=[0.9, 0.8],
+        score=0.9,
+        track=track,
+    )
+    frame = sio.LabeledFrame(video=video, frame_idx=0, instances=[instance])
+    return sio.Labels([frame], videos=[video], skeletons=[skeleton], tracks=[track])
+
+
+def test_an_opened_videos_shape_grayscale_and_fps_survive_a_dataset_and_an_slp(tmp_path):
+    """h168 item 3: the facts of a Video whose backend is open (backend_metadata empty, as
+    sio.load_slp gives them) come back from to_sleap_io and are saved in an .slp."""
+    source = _labels_of_an_opened_video(tmp_path)
+    opened = source.videos[0]
+    assert opened.backend is not None and opened.backend_metadata == {}
+    facts = (tuple(opened.shape), opened.grayscale, opened.fps)
+    assert facts[0][:3] == (6, 16, 24) and facts[2] == 10.0
+    back = posebridge.to_sleap_io(posebridge.from_sleap_io(source)).videos[0]
+    assert (tuple(back.shape), back.grayscale, back.fps) == facts
+    sio.save_slp(posebridge.to_sleap_io(posebridge.from_sleap_io(source)), tmp_path / "b.slp")
+    saved = sio.load_slp(str(tmp_path / "b.slp"), open_videos=False).videos[0]
+    assert (tuple(saved.shape), saved.backend_metadata.get("fps")) == (facts[0], facts[2])
+
+
+def test_the_backend_metadata_of_an_opened_video_wins_over_what_its_backend_says(tmp_path):
+    """What the Video's backend_metadata gives is kept as given; the opened backend adds
+    only what it leaves out; a Video not opened is not opened."""
+    source = _labels_of_an_opened_video(tmp_path)
+    source.videos[0].backend_metadata.update({"fps": 30.0})
+    back = posebridge.to_sleap_io(posebridge.from_sleap_io(source)).videos[0]
+    assert back.fps == 30.0 and tuple(back.shape)[:3] == (6, 16, 24)
+    closed = _labels_of_an_opened_video(tmp_path, metadata={"fps": 12.0})
+    posebridge.from_sleap_io(closed)
+    assert closed.videos[0].backend is None  # not opened to read its facts
+    assert posebridge.to_sleap_io(posebridge.from_sleap_io(closed)).videos[0].fps == 12.0
+
+
+def test_instances_user_warns_of_the_predictions_it_leaves_out():
+    """h168 item 4: predictions that no user instance was made from are not in a labels
+    dataset of user instances: said with their count, pointing to instances='predicted';
+    the one a user instance was made from is kept and not counted."""
+    source = _labels_of_a_user_instance_and_a_prediction_not_made_from_it()
+    skeleton = source.skeletons[0]
+    other = sio.PredictedInstance.from_numpy(
+        np.array([[5.0, 5], [6, 6]]), point_scores=np.ones(2), score=0.8, skeleton=skeleton
+    )
+    source.append(sio.LabeledFrame(source.videos[0], 4, [other]))
+    with pytest.warns(UserWarning) as caught:
+        ds = posebridge.from_sleap_io(source, instances="user")
+    (message,) = [str(w.message) for w in caught if "left out" in str(w.message)]
+    assert "2 predicted instance(s) of these Labels are left out" in message
+    assert "instances='predicted'" in message
+    assert not any(name.startswith("predicted_") for name in ds.data_vars)
+    user, predicted = source.labeled_frames[0].instances
+    user.from_predicted = predicted  # now kept, as predicted_position: 1 left out
+    with pytest.warns(UserWarning, match=r"^<sleap_io.Labels>: 1 predicted instance\(s\)"):
+        ds = posebridge.from_sleap_io(source, instances="user")
+    assert "predicted_position" in ds
+    with pytest.warns(UserWarning, match="1 predicted instance"):  # of the video asked for
+        posebridge.from_sleap_io(source, video=0, instances="user")
+
+
+def test_instances_user_of_labels_without_unlinked_predictions_gives_no_warning():
+    source = _labels_of_a_user_instance_and_a_prediction_not_made_from_it()
+    user, predicted = source.labeled_frames[0].instances
+    user.from_predicted = predicted
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.from_sleap_io(source, instances="user")

@@ -340,3 +340,47 @@ def test_user_and_predicted_instances_saved_together_keep_the_labels_track_order
         assert [len(lf.user_instances) for lf in theirs] == [len(user)] * 3
         points = sorted(float(i.numpy()[0, 0]) for lf in theirs for i in lf.user_instances)
         assert points == sorted(10.0 * order.index(n) + f + 0.5 for n in user for f in range(3))
+
+
+@pytest.mark.parametrize("frames_in_video_order", [True, False])
+def test_annotations_keep_the_labels_video_order_and_unlabelled_videos_as_sleap_io(
+    tmp_path, frames_in_video_order
+):
+    """h168 item 2: the Labels' videos, in their order and with one that holds no labelled
+    frame, survive save_nwb / load_nwb whichever tool writes and reads, as sleap-io keeps
+    them; the labelled frames stay on their videos."""
+    iio = pytest.importorskip("imageio.v2", reason="the video extra (imageio) is not installed")
+    pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed")
+    paths = []
+    for name in ("zebra", "mango", "apple"):  # not in alphabetical order
+        paths.append(tmp_path / f"{name}.avi")
+        writer = iio.get_writer(paths[-1], format="FFMPEG", codec="mjpeg", fps=10)
+        for k in range(4):
+            writer.append_data(np.full((16, 16, 3), 30 * k, np.uint8))
+        writer.close()
+    videos = [sio.Video.from_filename(str(p)) for p in paths]
+    skeleton = sio.Skeleton(["a", "b"])
+    points = np.array([[1.0, 2.0], [3.0, 4.0]])
+    frames = [
+        sio.LabeledFrame(
+            video=videos[0], frame_idx=1, instances=[sio.Instance.from_numpy(points, skeleton)]
+        ),
+        sio.LabeledFrame(
+            video=videos[2], frame_idx=2, instances=[sio.Instance.from_numpy(points * 2, skeleton)]
+        ),
+    ]
+    if not frames_in_video_order:
+        frames.reverse()
+    labels = sio.Labels(frames, videos=videos, skeletons=[skeleton])
+    written = {"sleap-io": tmp_path / "theirs.nwb", "posebridge": tmp_path / "ours.nwb"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sio.save_nwb(labels, str(written["sleap-io"]))
+        nwb.save_nwb(labels, written["posebridge"])
+        reads = [
+            read(str(path)) for path in written.values() for read in (sio.load_nwb, nwb.load_nwb)
+        ]
+    for back in reads:
+        assert [v.filename for v in back.videos] == [str(p) for p in paths]
+        labelled = [(back.videos.index(lf.video), lf.frame_idx) for lf in back.labeled_frames]
+        assert sorted(labelled) == [(0, 1), (2, 2)]

@@ -868,3 +868,40 @@ def test_return_type_labels_without_sleap_io_is_a_posebridge_error_naming_the_ex
         read(path, return_type="labels")
     assert "pip install 'posebridge[sleap]'" in str(caught.value)
     assert not isinstance(caught.value, ImportError)
+
+
+def test_labels_saved_under_a_relative_name_read_back_with_one_video(tmp_path, monkeypatch):
+    """h168 item 1: user and predicted instances of one video saved to ``out.nwb`` (named
+    from the working folder) come back as one Video on its absolute path, as from the
+    file's absolute name; the predictions' dataset names that path too."""
+    video_path = tmp_path / "cam.mp4"
+    video_path.write_bytes(b"\x00")
+    video = sio.Video(filename=str(video_path), open_backend=False)
+    skeleton, track = sio.Skeleton(["a", "b"]), sio.Track("m1")
+    points = np.array([[1.0, 2.0], [3.0, 4.0]])
+    user = sio.Instance.from_numpy(points, skeleton, track=track)
+    predicted = sio.PredictedInstance.from_numpy(
+        points, skeleton, point_scores=[0.9, 0.8], score=0.9, track=track
+    )
+    labels = sio.Labels(
+        [
+            sio.LabeledFrame(video=video, frame_idx=0, instances=[user]),
+            sio.LabeledFrame(video=video, frame_idx=1, instances=[predicted]),
+        ],
+        videos=[video],
+        skeletons=[skeleton],
+        tracks=[track],
+    )
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.save_nwb(labels, "out.nwb")
+        for name in ("out.nwb", tmp_path / "out.nwb"):
+            back = nwb.load_nwb(name)
+            assert [v.filename for v in back.videos] == [str(video_path)]
+            assert [
+                (lf.frame_idx, [type(i).__name__ for i in lf.instances])
+                for lf in back.find(back.videos[0])
+            ] == [(0, ["Instance"]), (1, ["PredictedInstance"])]
+            predictions = nwb.read_nwb(name, return_type="dataset")
+            assert predictions.attrs["video_path"] == str(video_path)

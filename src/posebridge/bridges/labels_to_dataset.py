@@ -8,6 +8,7 @@ files, so a ``Labels`` and the .slp file it came from give the same dataset.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from pathlib import Path
@@ -67,9 +68,47 @@ def _video_info(index: int, video: Any) -> Any:
         height, width = int(shape[1]), int(shape[2])
     elif metadata.get("height_") and metadata.get("width_"):  # an image sequence's size
         height, width = image_side(metadata["height_"]), image_side(metadata["width_"])
-    # the Video's recorded metadata as sleap-io takes it: a shape there is the shape
-    facts = facts_of_backend(getattr(described, "backend_metadata", None) or {}, in_file=False)
+    # the Video's recorded metadata as sleap-io takes it: a shape there is the shape; what
+    # it leaves out, an opened Video's backend gives (as sleap-io's save_slp writes it)
+    opened = _opened_facts(described, shape if described is video else None)
+    recorded = getattr(described, "backend_metadata", None) or {}
+    facts = {
+        **facts_of_backend(opened, in_file=False),
+        **facts_of_backend(recorded, in_file=False),
+    }
     return VideoInfo(index, str(own), width, height, kind, images, facts)
+
+
+def _opened_facts(video: Any, shape: Any = None) -> dict[str, Any]:
+    """The shape, grayscale and fps of a ``sleap_io.Video`` whose backend is open.
+
+    ``{}`` for a Video not opened: it is not opened here (no frame is decoded).
+    ``shape``: the Video's shape when already asked. A backend that cannot tell
+    gives nothing, as sleap-io's ``Video.shape`` gives ``None`` then.
+
+    Examples
+    --------
+    >>> class Video:
+    ...     backend, shape, grayscale, fps = object(), (8, 48, 64, 1), True, 25.0
+    >>> _opened_facts(Video())
+    {'shape': [8, 48, 64, 1], 'grayscale': True, 'fps': 25.0}
+    >>> Video.backend = None
+    >>> _opened_facts(Video())
+    {}
+    """
+    if getattr(video, "backend", None) is None:
+        return {}
+    facts: dict[str, Any] = {}
+    if shape is None:
+        shape = video.shape  # sleap-io gives None when the backend cannot tell
+    if shape is not None:
+        facts["shape"] = list(shape)
+        facts["grayscale"] = bool(shape[-1] == 1)  # as sleap-io's Video.grayscale
+    # the video container's frame rate (MediaVideo); a backend that cannot tell gives
+    # nothing, as sleap-io's Video.shape takes such a backend
+    with contextlib.suppress(Exception):
+        facts["fps"] = video.fps
+    return facts
 
 
 def _skeleton(skeleton: Any) -> Any:
@@ -258,6 +297,42 @@ def _tracking_scores_filled_in(labels: Any, tracking_scores: np.ndarray) -> bool
         return False
 
 
+#: The start of the warning of predictions ``instances="user"`` leaves out.
+PREDICTIONS_LEFT_OUT = "predicted instance(s) of these Labels are left out"
+
+
+def _warn_predictions_left_out(t: Any, video: int | None) -> None:
+    """Warn naming how many predicted instances a labels dataset of user instances leaves
+    out: those (of ``video``, else of every video) that no user instance was made from
+    (the sources of user instances are kept, as ``predicted_*`` variables).
+
+    Examples
+    --------
+    >>> _warn_predictions_left_out(tables, None)  # doctest: +SKIP
+    """
+    from posebridge.formats.sleap.slp_tables import PREDICTED
+
+    table = t.instances.array
+    frame_of = np.asarray(table["frame_id"], dtype=np.int64)
+    chosen = np.ones(frame_of.size, dtype=bool)
+    if video is not None and frame_of.size:
+        chosen = np.asarray(t.frame_video)[frame_of] == video
+    predicted = table["instance_type"] == PREDICTED
+    sources = table["from_predicted"][chosen & ~predicted]
+    made_into_user = np.isin(table["instance_id"], sources[sources >= 0])
+    left_out = int(np.count_nonzero(chosen & predicted & ~made_into_user))
+    if left_out:
+        warnings.warn(
+            f"{t.path}: {left_out} {PREDICTIONS_LEFT_OUT}: instances='user' gives a labels "
+            "dataset of the user instances, which keeps only the predictions a user "
+            "instance was made from. Pass instances='predicted' to read the predictions "
+            "(or instances='prefer_user' for both, a user instance in place of the "
+            "prediction of its frame and track).",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
 def from_sleap_io(
     labels: Any,
     video: int | str | os.PathLike[str] | Any | None = None,
@@ -329,6 +404,8 @@ def from_sleap_io(
         mode = "user" if has_only_labels(t) else "prefer_user"
     if mode == "user":
         chosen = None if video is None else _pick_video(t, video)
+        if instances == "user":  # "auto" reads labels only when no prediction is left out
+            _warn_predictions_left_out(t, chosen)
         return model.validate(build_labels(t, chosen, skeleton))
     if video is None and np.unique(t.frame_video).size > 1:
         return [

@@ -5,6 +5,7 @@ user instances as a labels dataset in the Labels' order, and both in one file.""
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import xarray as xr
 
 from posebridge import bridges, model
 from posebridge._recorded_warnings import dropping_warnings, recording_warnings
+from posebridge.bridges.labels_to_dataset import PREDICTIONS_LEFT_OUT
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.model import labels as labels_model
 
@@ -186,7 +188,12 @@ def annotations_dataset(labels: Any, filename: PathLike) -> xr.Dataset:
             "nwb_format='predictions'."
         )
     _refuse_several_skeletons(labels, skeletons, filename, user=True)
-    with dropping_warnings(UserWarning, message=".*have no track.*"):
+    # the predictions are written beside the annotations (or said to be left out) by
+    # save_nwb itself: from_sleap_io's warning that they are left out is not for here
+    with (
+        dropping_warnings(UserWarning, message=".*have no track.*"),
+        dropping_warnings(UserWarning, message=f".*{re.escape(PREDICTIONS_LEFT_OUT)}"),
+    ):
         ds = bridges.from_sleap_io(labels, instances="user")
     _warn_pointless_instances(labels, ds, filename)
     # the user instances' skeleton's own name (SLEAP's default 'Skeleton-0' too)

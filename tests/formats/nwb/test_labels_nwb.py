@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -897,3 +898,36 @@ def test_pynwb_reads_the_starting_frame_of_a_long_image_sequence(tmp_path):
         series = training.source_videos.image_series["video_0"]
         np.testing.assert_array_equal(series.starting_frame[()], np.arange(_OVER_THE_HEADER_LIMIT))
         assert len(series.external_file) == _OVER_THE_HEADER_LIMIT
+
+
+def test_listed_videos_keep_their_order_and_those_without_labelled_frames(tmp_path):
+    """h168 item 2: the source videos are written in the order of ``attrs["sleap_videos"]``,
+    a video without labelled frames included (no frame counted), and read back in index
+    order into that attribute, whatever order the labelled frames mention them in."""
+    paths = [tmp_path / f"{name}.mp4" for name in ("zebra", "mango", "apple")]
+    for path in paths:
+        path.write_bytes(b"\x00")
+    listed = [str(p) for p in paths]
+    ds = labels.from_numpy(
+        np.arange(8.0).reshape(2, 2, 2, 1), video=[listed[2], listed[0]], frame=[2, 1]
+    )
+    ds.attrs["sleap_videos"] = json.dumps(listed)
+    nwb.write(ds, tmp_path / "labels.nwb")
+    with h5py.File(tmp_path / "labels.nwb") as h5:
+        videos = h5[f"{TRAINING}/source_videos"]
+        assert [videos[f"video_{k}/external_file"].asstr()[0] for k in range(3)] == [
+            "zebra.mp4",
+            "mango.mp4",
+            "apple.mp4",
+        ]
+        assert [int(videos[f"video_{k}/num_samples"][()]) for k in range(3)] == [2, 0, 3]
+        frames = h5[f"{TRAINING}/training_frames"]
+        linked = [frames[f"frame_{row}"].get("source_video", getlink=True).path for row in (0, 1)]
+        assert [link.rsplit("/", 1)[-1] for link in linked] == ["video_2", "video_0"]
+    back = posebridge.load(tmp_path / "labels.nwb")
+    assert json.loads(back.attrs["sleap_videos"]) == listed
+    assert back["video"].values.tolist() == [listed[2], listed[0]]
+    np.testing.assert_array_equal(back["position"].values, ds["position"].values)
+    again = tmp_path / "again.nwb"  # read and written again: the same order
+    nwb.write(back, again)
+    assert json.loads(posebridge.load(again).attrs["sleap_videos"]) == listed

@@ -1020,3 +1020,25 @@ def test_an_nwb_file_with_an_hdf5_user_block_reads_eagerly_and_lazily(tmp_path):
         lazy = posebridge.open_dataset(path).load()
     np.testing.assert_allclose(eager.position.values, ds.position.values)
     np.testing.assert_allclose(lazy.position.values, ds.position.values)
+
+
+def test_a_linked_video_of_a_file_named_without_a_folder_is_read_back_absolute(
+    tmp_path, monkeypatch
+):
+    """h168 item 1: the source video's path, stored relative to the .nwb's folder, is read
+    back absolute (from that folder) when the .nwb is named relative to the working folder,
+    eagerly and lazily, as when it is named by its absolute path."""
+    video = tmp_path / "cam.mp4"
+    video.write_bytes(b"\x00")
+    monkeypatch.chdir(tmp_path)
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=30.0)
+    posebridge.save(ds, "out.nwb", video_path=str(video))
+    with h5py.File("out.nwb", "r") as h5:  # stored relative to the .nwb's folder
+        assert h5["acquisition/SourceVideo/external_file"][0].decode() == "cam.mp4"
+    monkeypatch.chdir(tmp_path.parent)  # the relative name, read from elsewhere too
+    named = tmp_path.name + "/out.nwb"
+    for path in (named, tmp_path / "out.nwb"):
+        assert posebridge.load(path).attrs["video_path"] == str(video)
+        assert posebridge.open_dataset(path).attrs["video_path"] == str(video)
+    monkeypatch.chdir(tmp_path)
+    assert posebridge.load("out.nwb").attrs["video_path"] == str(video)

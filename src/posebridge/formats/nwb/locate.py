@@ -17,6 +17,7 @@ Either way the result is a :class:`FileInfo` of :class:`Container` and
 from __future__ import annotations
 
 import functools
+import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,7 +132,7 @@ class Container:
     video_dimension: tuple[int, int] | None = None
     subject_id: str | None = None  # the file's subject
     source: str = ""  # the file it is in
-    folder: str | None = None  # that file's folder, to resolve relative video paths
+    folder: str | None = None  # that file's folder (absolute), to resolve relative video paths
     #: The MultiCameraPoseEstimation holding it (a camera's PoseEstimation), if any.
     multi_camera: str | None = None
     #: Its ndx-pose type: ``PoseEstimation``, or ``MultiCameraPoseEstimation`` (one with
@@ -148,7 +149,7 @@ class FileInfo:
     modules: list[str]
     subject: dict[str, str]
     session: dict[str, str]
-    folder: str | None = None  # the NWB file's folder, to resolve relative video paths
+    folder: str | None = None  # the NWB file's folder (absolute), to resolve relative video paths
 
 
 # --------------------------------------------------------------------------
@@ -531,7 +532,14 @@ def _keep_age_reference(subject: dict[str, str], reference: Any) -> None:
 
 
 def h5_info(h5: h5py.File, folder: str | None = None) -> FileInfo:
-    """Describe the pose content of an open NWB file (h5py), reading no arrays."""
+    """Describe the pose content of an open NWB file (h5py), reading no arrays.
+
+    ``folder`` is the file's folder; it is kept absolute (a relative one, such as
+    ``"."`` for a file named without a folder, is taken from the working folder now),
+    so that the video paths resolved against it are absolute whatever the file is called.
+    """
+    if folder is not None:
+        folder = os.path.abspath(folder)
     containers: list[Container] = []
     training: list[str] = []
     for root in _ROOTS:

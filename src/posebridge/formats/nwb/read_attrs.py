@@ -213,7 +213,7 @@ def set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
         video = videos[0]
         owner = next(c for c in chosen if video in c.video_paths)
         if owner.video_linked and owner.folder and not os.path.isabs(video) and "://" not in video:
-            video = os.path.normpath(os.path.join(owner.folder, video))
+            video = os.path.normpath(os.path.join(os.path.abspath(owner.folder), video))
         ds.attrs["video_path"] = video
     elif len(videos) > 1:
         _warn_videos_not_kept(chosen, videos)

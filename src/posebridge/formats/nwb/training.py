@@ -6,9 +6,11 @@ Layout written (by :mod:`posebridge.formats.nwb.training_write`) and read, in
 - ``Skeletons/<name>``: the keypoints (``nodes``) and ``skeleton_edges`` as node
   indices (the narrowest unsigned type that holds them);
 - ``PoseTraining/source_videos/video_<k>``: one external ``ImageSeries`` per
-  ``video`` of the dataset. A video file is one ``external_file``
-  (``starting_frame = [0]``); a video of images lists its images, one frame each
-  (``starting_frame = 0..n-1``), as sleap-io writes SLEAP image sequences.
+  ``video`` of the dataset (in the order of its ``sleap_videos`` when that lists
+  them all, with its videos that hold no labelled frame: ``num_samples`` 0). A
+  video file is one ``external_file`` (``starting_frame = [0]``); a video of
+  images lists its images, one frame each (``starting_frame = 0..n-1``), as
+  sleap-io writes SLEAP image sequences.
   NWB reads these paths relative to the .nwb's folder: a relative path that is a
   file there is written as given; one found relative to the dataset's source
   file's folder, one of its three parents or the working folder (DeepLabCut image
@@ -39,6 +41,10 @@ ordered by ``id``; an instance without a coordinate is kept, every point marked
 not visible (``visible`` 0, as .slp reads one); an image list's frame gives
 ``image_path``; paths are read as
 stored (or absolute, joined to the .nwb's folder, in a series marked so: see above).
+When every source video is one video file, their files in index order (``video_0``,
+``video_1``, ..., those no frame links too) are kept in ``attrs["sleap_videos"]``
+(:data:`LISTED_VIDEOS`), which the writer follows: the videos keep their order and
+those without labelled frames, as sleap-io's ``load_nwb`` and ``save_nwb`` keep them.
 """
 
 from __future__ import annotations
@@ -63,6 +69,7 @@ from posebridge.formats._shared.hdf5 import (
     plain_attribute,
     read_whole,
 )
+from posebridge.formats._shared.text_attrs import names_to_attr
 from posebridge.formats.nwb.common import (
     FRAMES_MARKER,
     IMAGES_MARKER,
@@ -73,6 +80,13 @@ from posebridge.formats.nwb.common import (
 )
 from posebridge.model import labels
 
+#: The attribute listing a labels dataset's videos in their order, those without a
+#: labelled frame too, as JSON text: the PoseTraining's ``source_videos`` (``video_0``,
+#: ``video_1``, ...) are read into it and written in its order. It is the attribute of a
+#: SLEAP project's videos (``posebridge.formats.sleap.common.PROJECT_VIDEOS``, spelled
+#: here because a format family imports no other), so the .slp writer and
+#: ``to_sleap_io`` give the videos back in that order, as sleap-io's ``load_nwb`` does.
+LISTED_VIDEOS = "sleap_videos"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp")
 _SLEAP_INSTANCE = re.compile(r"^instance_(\d+)$")
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
@@ -424,6 +438,23 @@ def _plain_dataset(group: Any, name: bytes, types: NumpyTypes) -> np.ndarray | N
     return values
 
 
+def _listed_videos(read: _Read) -> list[str] | None:
+    """The PoseTraining's source videos in index order (``video_0``, ``video_1``, ...,
+    numbers compared as numbers), each by its file, or ``None``.
+
+    Only when each is one video file (not images, nor a video in parts), named and
+    different from the others: the order a labels dataset keeps for its videos
+    (:data:`LISTED_VIDEOS`), with the videos that hold no labelled frame.
+    """
+    videos = sorted(read.videos.values(), key=lambda video: _natural(video.name))
+    files = [
+        video.files[0] if len(video.files) == 1 and not video.images else "" for video in videos
+    ]
+    if not files or "" in files or len(set(files)) != len(files):
+        return None
+    return files
+
+
 def _individuals(instances: list[_Instance]) -> tuple[list[str], np.ndarray]:
     """Individual names (by ``id``, else first appearance) and each instance's column."""
     names = []
@@ -523,6 +554,9 @@ def read_training(
         )
     instances = [i for i in read.instances if not skeletons or i.skeleton == skeletons[0]]
     ds = _dataset(read, instances, nodes, edges, path)
+    listed = _listed_videos(read)
+    if listed:  # every source video, in index order (those without a labelled frame too)
+        ds.attrs[LISTED_VIDEOS] = names_to_attr(listed)
     name = posixpath.basename(skeletons[0]) if skeletons else ""
     if name and name not in WRITERS_SKELETON_NAMES:  # not a writer's made-up name
         ds.attrs["skeleton_name"] = name

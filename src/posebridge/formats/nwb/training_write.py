@@ -29,12 +29,14 @@ from posebridge.formats._shared.not_kept import (
     warn_label_scores_dropped,
     warn_variables_not_written,
 )
+from posebridge.formats._shared.text_attrs import names_from_attr
 from posebridge.formats.nwb.common import (
     IMAGES_MARKER,
     PATHS_MARKER,
     frames_comment,
     unique_names,
 )
+from posebridge.formats.nwb.training import LISTED_VIDEOS
 from posebridge.model import labels
 
 
@@ -88,6 +90,45 @@ def file_options(groups: labels.VideoGroups) -> dict[str, Any]:
     """
     longest = max((len(images) for images in groups.images if images is not None), default=0)
     return {"libver": ("v108", "latest")} if longest > COMPACT_IMAGES else {}
+
+
+def in_listed_order(groups: labels.VideoGroups, ds: xr.Dataset) -> labels.VideoGroups:
+    """The videos in the order the dataset lists them (``attrs["sleap_videos"]``), with
+    those that hold no labelled frame kept as videos without frames.
+
+    Only when every video of the labelled frames is one of the listed video files (no
+    image sequence, no other video) and the list names each once; otherwise the labelled
+    frames' own order (:func:`posebridge.model.labels.video_groups`).
+
+    Parameters
+    ----------
+    groups
+        The labelled frames by video (:func:`posebridge.model.labels.video_groups`).
+    ds
+        The labels dataset they are of.
+
+    Returns
+    -------
+    posebridge.model.labels.VideoGroups
+        ``groups``, or the listed videos with each row's video renumbered among them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ds = labels.from_numpy(np.ones((2, 2, 1, 1)), video=["c.mp4", "a.mp4"], frame=[0, 3])
+    >>> ds.attrs["sleap_videos"] = '["a.mp4", "b.mp4", "c.mp4"]'
+    >>> ordered = in_listed_order(labels.video_groups(ds), ds)
+    >>> ordered.names, ordered.of_row.tolist()
+    (['a.mp4', 'b.mp4', 'c.mp4'], [2, 0])
+    """
+    listed = names_from_attr(ds, LISTED_VIDEOS)
+    if not listed or any(images is not None for images in groups.images):
+        return groups
+    if len(set(listed)) != len(listed) or not set(groups.names) <= set(listed):
+        return groups
+    position = pd.Index(listed).get_indexer(groups.names)
+    of_row = position[groups.of_row] if groups.of_row.size else groups.of_row
+    return labels.VideoGroups(list(listed), of_row, [None] * len(listed), groups.index)
 
 
 @dataclass
@@ -355,7 +396,8 @@ def build_training(
     skeleton = Skeleton(name=name, nodes=keypoints, edges=_narrowest(edges.reshape(-1, 2)))
     skeletons.add_skeletons(skeleton)
 
-    groups = labels.video_groups(ds)
+    groups = in_listed_order(labels.video_groups(ds), ds)  # unlabelled videos too
+    labelled = np.unique(groups.of_row)
     fps = ds.attrs.get("fps")
     size = (ds.attrs.get("video_width"), ds.attrs.get("video_height"))
     source_file = ds.attrs.get("source_file")
@@ -370,20 +412,24 @@ def build_training(
             notes.append(IMAGES_MARKER)
         if not fps:
             notes.append(frames_comment())
-        count = (
-            len(files) if images is not None else int(groups.index[groups.of_row == k].max()) + 1
-        )
+        rows = groups.of_row == k
+        if images is not None:
+            count = len(files)
+            description = "Images of the labelled frames (external files, one frame each)."
+        elif rows.any():
+            count = int(groups.index[rows].max()) + 1
+            description = f"The video the labelled frames come from: {video or '(unknown)'}."
+        else:  # a video of the labels without labelled frames: no frame counted
+            count = 0
+            description = f"A video of the labels without labelled frames: {video}."
         extra: dict[str, Any] = {}
-        if images is None and len(groups.names) == 1 and size[0] and size[1]:
+        # the size is of the one video with labelled frames
+        if images is None and rows.any() and labelled.size == 1 and size[0] and size[1]:
             extra["dimension"] = [int(size[0]), int(size[1])]
         series.append(
             ImageSeries(
                 name=f"video_{k}",
-                description=(
-                    "Images of the labelled frames (external files, one frame each)."
-                    if images is not None
-                    else f"The video the labelled frames come from: {video or '(unknown)'}."
-                ),
+                description=description,
                 comments="; ".join(notes) or "no comments",
                 format="external",
                 external_file=files,
