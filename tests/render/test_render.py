@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -856,3 +858,75 @@ def test_a_gif_at_a_common_rate_is_written(tmp_path, video, fps):
     ds, _ = poses_at(list(range(N_FRAMES)))
     out = render(ds, video, tmp_path / "clip.gif", fps=fps, codec="gif", progress=False)
     assert out.is_file() and out.stat().st_size > 0
+
+
+def ffmpeg_children() -> list[str]:
+    """The command lines of this process's ffmpeg children (psutil, else /proc)."""
+    try:
+        import psutil
+    except ImportError:
+        found = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            with contextlib.suppress(OSError):
+                fields = dict(
+                    line.split(":\t", 1)
+                    for line in status.read_text().splitlines()
+                    if ":\t" in line
+                )
+                if int(fields.get("PPid", "0")) == os.getpid() and "ffmpeg" in fields["Name"]:
+                    found.append(fields["Name"])
+        return found
+    children = psutil.Process().children(recursive=True)
+    return [" ".join(c.cmdline()) for c in children if "ffmpeg" in c.name()]
+
+
+class _InterruptedBar:
+    """A tqdm whose ``update`` raises KeyboardInterrupt (Ctrl-C) at frame ``at``."""
+
+    at = 0
+    raised_at = 0.0
+
+    def __init__(self, *args, **kwargs):
+        self.done = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n=1):
+        self.done += n
+        if self.done >= self.at:
+            type(self).raised_at = time.monotonic()
+            raise KeyboardInterrupt
+
+
+@pytest.mark.skipif(
+    "libvvenc" not in _video._encoders(), reason="needs ffmpeg's libvvenc (a slow encoder)"
+)
+def test_an_interrupted_render_stops_ffmpeg_at_once_and_leaves_nothing(tmp_path, monkeypatch):
+    """On Ctrl-C (or the command line's SIGTERM) render closed ffmpeg's input and waited for
+    it to encode every frame it held (~11 s in the report; minutes with a slow encoder)
+    before removing the temporary. Now ffmpeg is killed: render returns at once, with no
+    temporary and no ffmpeg (writer or reader) left. VVC encodes the 20 frames it holds in
+    over 20 s here, so waiting for it cannot pass for stopping."""
+    import tqdm.auto
+
+    rng = np.random.default_rng(0)
+    width, height, n = 160, 128, 40
+    source = tmp_path / "noise.mkv"
+    writer = _video.write_frames(source, (width, height), 10.0, codec="ffv1", quality=None)
+    for _ in range(n):  # noise: slow to encode
+        writer.send(rng.integers(0, 255, (height, width, 3), dtype=np.uint8))
+    writer.close()
+    ds = model.from_numpy(rng.uniform(5, 100, (n, 2, 3, 1)))
+    monkeypatch.setattr(_InterruptedBar, "at", 20)
+    monkeypatch.setattr(tqdm.auto, "tqdm", _InterruptedBar)
+    with pytest.raises(KeyboardInterrupt) as interrupted:  # its traceback kept, as Jupyter does
+        render(ds, source, tmp_path / "out.mkv", codec="libvvenc", quality=None, progress=False)
+    took = time.monotonic() - _InterruptedBar.raised_at
+    assert took < 3, f"render took {took:.1f} s to stop"
+    assert ffmpeg_children() == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["noise.mkv"]
+    del interrupted
