@@ -420,13 +420,18 @@ def render(
         Frame rate of the output (default: the video's).
     codec, pix_fmt, quality
         ffmpeg encoder, output pixel format and quality (0 worst to 10 best;
-        ``None``: the encoder's default); defaults suit ``.mp4`` players.
-        ``codec="ffv1", pix_fmt="bgr0"`` in ``.mkv`` is lossless. One black
-        frame is encoded first (into a temporary folder), so an encoder, pixel
-        format or file ending ffmpeg cannot write is refused before the video
-        is read.
+        ``None``: the encoder's default). The codec follows ``out``'s ending:
+        H.264 (``yuv420p``, for players), but GIF for ``.gif``, VP9 for
+        ``.webm``, Theora for ``.ogv``, MS MPEG-4 for ``.wmv``.
+        ``codec="ffv1", pix_fmt="bgr0"`` in ``.mkv`` is lossless. Three black
+        frames are encoded first (into a temporary folder, and read back for
+        their rate), so an encoder, pixel format, file ending or rate ffmpeg
+        cannot write is refused before the video is read.
     overwrite
-        Replace an existing ``out``.
+        Replace an existing ``out``. The video is written to a temporary file
+        and renamed; an error or an interrupt (Ctrl-C) stops both ffmpegs at once
+        (the encoder is killed, not left to encode the frames it holds) and
+        removes the temporary.
     progress
         Show a progress bar (tqdm) on standard error; ``None`` (default): when
         standard error is a terminal, as ``convert`` and ``convert_many`` do.
