@@ -239,3 +239,29 @@ def test_a_writer_left_through_an_error_kills_ffmpeg_and_one_closed_encodes_all(
         process = writer.gi_frame.f_locals["process"]
         raise KeyboardInterrupt
     assert process.returncode is not None and process.returncode < 0  # killed, not finished
+
+
+@pytest.mark.skipif(
+    "libvvenc" not in _video._encoders(), reason="needs ffmpeg's libvvenc (a slow encoder)"
+)
+def test_an_interrupt_while_a_writer_closes_kills_ffmpeg(tmp_path):
+    """Ctrl-C while `close` waits for ffmpeg to encode the frames it holds (VVC: over 20 s
+    for these) stopped the wait but left ffmpeg running; it is killed now."""
+    import signal
+    import threading
+    import time
+
+    rng = np.random.default_rng(0)
+    writer = _video.write_frames(tmp_path / "v.mkv", (160, 128), 10.0, codec="libvvenc")
+    for _ in range(20):
+        writer.send(rng.integers(0, 255, (128, 160, 3), dtype=np.uint8))
+    process = writer.gi_frame.f_locals["process"]
+    main = threading.get_ident()
+    timer = threading.Timer(1.0, signal.pthread_kill, (main, signal.SIGINT))
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        writer.close()
+    timer.join()
+    assert time.monotonic() - started < 4
+    assert process.returncode is not None and process.returncode < 0  # killed, not finished

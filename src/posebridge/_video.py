@@ -738,7 +738,11 @@ def _writing(cmd: list[str], path: Path) -> Generator[None, np.ndarray | None, N
             except OSError:  # ffmpeg has gone; its messages say why
                 broken = True
             if not aborted:
-                process.wait()
+                try:
+                    process.wait()
+                except BaseException:  # interrupted while ffmpeg encodes what it holds
+                    _stop(process)
+                    raise
         if aborted:
             return
         log.seek(0)
