@@ -204,3 +204,64 @@ def test_probe_gives_an_ntsc_rate_exactly_not_as_ffmpeg_rounds_it(tmp_path, rate
         check=True,
     )  # fmt: skip
     assert _video.probe(tmp_path / "v.mp4").fps == pytest.approx(exact, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("name", "codecs"),
+    [
+        ("a.mp4", ("libx264", "libopenh264", "mpeg4")),
+        ("a.MKV", ("libx264", "libopenh264", "mpeg4")),
+        ("a.gif", ("gif",)),
+        ("a.webm", ("libvpx-vp9", "libvpx")),
+        ("a.ogv", ("libtheora",)),
+        ("a.wmv", ("msmpeg4",)),
+    ],
+)
+def test_the_default_codec_is_chosen_by_the_ending(name, codecs):
+    """h169 #3: every ending but .wmv got H.264, which .gif and .webm cannot hold."""
+    assert _video.default_codec(name) in codecs
+
+
+def test_a_writer_left_through_an_error_kills_ffmpeg_and_one_closed_encodes_all(tmp_path):
+    """`writing` closes (every frame encoded) when its block ends and aborts (ffmpeg
+    killed, no error of its own) when the block raises."""
+    frames = [pattern(k) for k in range(5)]
+    done = tmp_path / "done.mkv"
+    with _video.writing(done, (WIDTH, HEIGHT), 10.0, codec="ffv1", pix_fmt="bgr0") as writer:
+        for frame in frames:
+            writer.send(frame)
+    assert _video.probe(done).n_frames == 5
+    with (
+        pytest.raises(KeyboardInterrupt),
+        _video.writing(tmp_path / "cut.mkv", (WIDTH, HEIGHT), 10.0, codec="ffv1") as writer,
+    ):
+        writer.send(frames[0])
+        process = writer.gi_frame.f_locals["process"]
+        raise KeyboardInterrupt
+    assert process.returncode is not None and process.returncode < 0  # killed, not finished
+
+
+@pytest.mark.skipif(
+    "libvvenc" not in _video._encoders(), reason="needs ffmpeg's libvvenc (a slow encoder)"
+)
+def test_an_interrupt_while_a_writer_closes_kills_ffmpeg(tmp_path):
+    """Ctrl-C while `close` waits for ffmpeg to encode the frames it holds (VVC: over 20 s
+    for these) stopped the wait but left ffmpeg running; it is killed now."""
+    import signal
+    import threading
+    import time
+
+    rng = np.random.default_rng(0)
+    writer = _video.write_frames(tmp_path / "v.mkv", (160, 128), 10.0, codec="libvvenc")
+    for _ in range(20):
+        writer.send(rng.integers(0, 255, (128, 160, 3), dtype=np.uint8))
+    process = writer.gi_frame.f_locals["process"]
+    main = threading.get_ident()
+    timer = threading.Timer(1.0, signal.pthread_kill, (main, signal.SIGINT))
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        writer.close()
+    timer.join()
+    assert time.monotonic() - started < 4
+    assert process.returncode is not None and process.returncode < 0  # killed, not finished

@@ -10,6 +10,7 @@ naming the video.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -36,6 +37,7 @@ __all__ = [
     "read_frame",
     "read_frames",
     "write_frames",
+    "writing",
 ]
 
 #: Image endings read as one still frame rather than as a video.
@@ -307,9 +309,7 @@ def read_frames(
             else:  # every frame asked for, each read while the log was empty
                 finished = True
         finally:  # also when the reader stops early: ffmpeg is never left running
-            if process.poll() is None:
-                process.kill()
-            process.wait()
+            _stop(process)
             process.stdout.close()
         if finished:  # what ffmpeg said since is about frames after them
             return
@@ -386,14 +386,37 @@ def _encoders() -> frozenset[str]:
     return frozenset(rows)
 
 
+#: The encoders of the file endings whose containers do not take H.264 (the first that
+#: ffmpeg has); every other ending gets H.264.
+_ENDING_CODECS = {
+    ".wmv": ("msmpeg4",),
+    ".asf": ("msmpeg4",),
+    ".gif": ("gif",),
+    ".apng": ("apng",),
+    ".webm": ("libvpx-vp9", "libvpx"),
+    ".ogv": ("libtheora",),
+    ".ogg": ("libtheora",),
+}
+
+
 def default_codec(path: str | os.PathLike[str]) -> str:
-    """The encoder used when none is given: ``msmpeg4`` for ``.wmv``, else H.264.
+    """The encoder used when none is given, by ``path``'s ending: H.264, except where
+    the container does not take it (``.gif``: GIF; ``.webm``: VP9, else VP8; ``.ogv``
+    and ``.ogg``: Theora; ``.apng``: APNG; ``.wmv`` and ``.asf``: MS MPEG-4).
 
     H.264 is ``libx264`` when ffmpeg has it (``libopenh264`` else), as
     imageio-ffmpeg chooses; ``mpeg4`` when ffmpeg has neither.
+
+    Examples
+    --------
+    >>> default_codec("clip.gif"), default_codec("clip.webm")  # doctest: +SKIP
+    ('gif', 'libvpx-vp9')
+    >>> default_codec("clip.mp4")  # doctest: +SKIP
+    'libx264'
     """
-    if Path(path).suffix.lower() == ".wmv":
-        return "msmpeg4"
+    choices = _ENDING_CODECS.get(Path(path).suffix.lower())
+    if choices is not None:  # the first ffmpeg has (else the first: refused, named)
+        return next((e for e in choices if e in _encoders()), choices[0])
     return next((e for e in ("libx264", "libopenh264") if e in _encoders()), "mpeg4")
 
 
@@ -589,11 +612,16 @@ def write_frames(
     """A started generator that takes (height, width, 3) uint8 RGB frames via ``send``.
 
     ``size`` is (width, height). ``codec`` defaults to :func:`default_codec`
-    (H.264; odd sides are padded, never scaled); ``pix_fmt`` to ``yuv420p``
-    (what players expect); ``quality`` is 0 (worst) to 10 (best), ``None`` for
-    the encoder's default. Close it to finish the file. ffmpeg's messages are
-    kept: when it fails, a :class:`~posebridge.errors.PoseBridgeError` naming
-    ``path`` says why (from ``send`` or ``close``).
+    (by ``path``'s ending; H.264 with odd sides padded, never scaled);
+    ``pix_fmt`` to ``yuv420p``, what players expect (ffmpeg takes the nearest one
+    for an encoder without it, such as GIF's);
+    ``quality`` is 0 (worst) to 10 (best), ``None`` for the encoder's default.
+    Close it to finish the file: ffmpeg encodes every frame it was sent.
+    :func:`abort` (or :func:`writing`, which aborts when its block raises)
+    stops ffmpeg at once instead. ffmpeg's messages are kept: when it fails, a
+    :class:`~posebridge.errors.PoseBridgeError` naming ``path`` says why (from
+    ``send`` or ``close``). An exception raised inside ``send`` (Ctrl-C while
+    ffmpeg is busy) stops ffmpeg too.
 
     Examples
     --------
@@ -608,9 +636,78 @@ def write_frames(
     return writer
 
 
+@contextlib.contextmanager
+def writing(
+    path: str | os.PathLike[str],
+    size: tuple[int, int],
+    fps: float,
+    *,
+    codec: str | None = None,
+    pix_fmt: str | None = None,
+    quality: float | None = 7,
+) -> Iterator[Generator[None, np.ndarray | None, None]]:
+    """:func:`write_frames` as a context: closed (every frame encoded) when the block
+    ends, aborted (:func:`abort`: ffmpeg killed, nothing more encoded) when it raises.
+
+    An interrupt (Ctrl-C, the command line's SIGTERM) thus stops the encoding at
+    once, rather than after ffmpeg has encoded the frames it holds (seconds to
+    minutes for a slow encoder), so the caller's temporary is removed quickly and no
+    ffmpeg is left running if the process is killed soon after.
+
+    Examples
+    --------
+    >>> with writing("out.mkv", (64, 48), 10.0, codec="ffv1") as writer:  # doctest: +SKIP
+    ...     writer.send(np.zeros((48, 64, 3), np.uint8))
+    """
+    writer = write_frames(path, size, fps, codec=codec, pix_fmt=pix_fmt, quality=quality)
+    try:
+        yield writer
+    except BaseException:
+        abort(writer)
+        raise
+    writer.close()
+
+
+class _Aborted(Exception):
+    """Thrown into a writer by :func:`abort`: stop ffmpeg, write nothing more."""
+
+
+def abort(writer: Generator[None, np.ndarray | None, None]) -> None:
+    """Stop a :func:`write_frames` writer at once: ffmpeg is killed, not left to encode
+    the frames it holds; the file it was writing is incomplete (the caller removes it).
+
+    Nothing is raised for ffmpeg's state (the caller is already leaving through
+    an error); a writer that has ended already is left as it is.
+
+    Examples
+    --------
+    >>> writer = write_frames("out.mkv", (64, 48), 10.0, codec="ffv1")  # doctest: +SKIP
+    >>> abort(writer)  # doctest: +SKIP
+    """
+    with contextlib.suppress(StopIteration, _Aborted):
+        writer.throw(_Aborted())
+
+
+#: How long to wait for a killed ffmpeg to end (it ends at once unless the system is stuck).
+_KILLED_WAIT = 5.0
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Kill ``process`` when it is still running and wait for it (for a bounded time)."""
+    if process.poll() is None:
+        process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=_KILLED_WAIT)
+
+
 def _writing(cmd: list[str], path: Path) -> Generator[None, np.ndarray | None, None]:
-    """Feed frames to ffmpeg (``cmd``), its messages kept in a temporary file."""
-    broken = False
+    """Feed frames to ffmpeg (``cmd``), its messages kept in a temporary file.
+
+    Closed (``GeneratorExit``), it lets ffmpeg encode every frame and waits;
+    left through any other exception (:func:`abort`'s, or one raised in ``send``),
+    it kills ffmpeg.
+    """
+    broken = aborted = False
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log
@@ -628,12 +725,26 @@ def _writing(cmd: list[str], path: Path) -> Generator[None, np.ndarray | None, N
                     break
         except GeneratorExit:
             pass
+        except _Aborted:
+            aborted = True
+        except BaseException:  # raised in send (an interrupt): no more frames will come
+            aborted = True
+            raise
         finally:
+            if aborted:  # killed, not waited on to encode what it holds
+                _stop(process)
             try:
                 process.stdin.close()
             except OSError:  # ffmpeg has gone; its messages say why
                 broken = True
-            process.wait()
+            if not aborted:
+                try:
+                    process.wait()
+                except BaseException:  # interrupted while ffmpeg encodes what it holds
+                    _stop(process)
+                    raise
+        if aborted:
+            return
         log.seek(0)
         said = _ffmpeg_says(log.read())
     if (limit := _stopped_by_a_limit(process.returncode)) is not None:

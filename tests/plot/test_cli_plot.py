@@ -291,10 +291,10 @@ def test_render_errors_are_one_line(tmp_path, poses_file):
 @pytest.mark.parametrize(
     ("name", "args", "message"),
     [
-        ("out.mp4", ["--codec", "bogus"], "ffmpeg cannot write this video (codec='bogus'"),
+        ("out.mp4", ["--codec", "bogus"], "ffmpeg cannot write this video (--codec 'bogus'"),
         ("out.txt", [], "file ending '.txt'): Unable to choose an output format"),
-        ("out.mkv", ["--radius", "-3"], "radius must be a number, above 0"),
-        ("out.mkv", ["--min-confidence", "nan"], "min_confidence must be a number"),
+        ("out.mkv", ["--radius", "-3"], "--radius must be a number, above 0,"),
+        ("out.mkv", ["--min-confidence", "nan"], "--min-confidence must be a number,"),
     ],
 )
 def test_render_refuses_bad_options_in_one_paragraph(tmp_path, name, args, message):

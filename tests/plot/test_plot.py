@@ -259,7 +259,31 @@ def test_confidence_of_extreme_scores_counts_every_score(scores):
     data = patch.get_data()
     assert data.values.sum() == 4
     assert (np.diff(data.edges) > 0).all()
-    assert data.edges[0] <= min(scores) and max(scores) <= data.edges[-1]
+    shown = np.clip(scores, -plot.figures.LARGEST_SHOWN, plot.figures.LARGEST_SHOWN)
+    assert data.edges[0] <= min(shown) and max(shown) <= data.edges[-1]
+
+
+def test_confidence_of_scores_spanning_the_float_range_is_saved_with_them_in_the_end_bins(
+    tmp_path,
+):
+    """h169 #4: scores of -1e308 and 1e308 gave finite bins, but an axis wider than the
+    float range: matplotlib's ticks failed as the figure was saved (a raw "ValueError:
+    arange: cannot compute length"). The axis now ends at +-1e307, scores beyond are
+    counted in the end bins, and the title says so."""
+    scores = np.array([-1e308, 1e308, 0.5, 0.7, 1.7e308])
+    ds = model.from_numpy(np.zeros((5, 2, 1, 1)), scores.reshape(5, 1, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow either
+        fig = plot.confidence(ds, bins=4)
+        saved = plot.save_figure(fig, tmp_path / "confidence.png")
+    assert saved.stat().st_size > 0
+    ax = fig.axes[0]
+    data = next(p for p in ax.patches if isinstance(p, StepPatch)).get_data()
+    np.testing.assert_allclose(data.edges, np.linspace(-1e307, 1e307, 5))
+    assert data.values.tolist() == [1, 0, 2, 2]  # -1e308 | | 0.5, 0.7 | 1e308, 1.7e308
+    assert ax.get_title() == "Confidence per keypoint (scores beyond ±1e+307 in the end bins)"
+    assert ax.get_xlim()[0] > -1e308 and ax.get_xlim()[1] < 1e308
+    assert plot.confidence(ds.isel(time=[2, 3])).axes[0].get_title() == "Confidence per keypoint"
 
 
 def test_confidence_of_boxes_is_per_individual(bboxes_two_tracks):
@@ -814,6 +838,39 @@ def test_labels_of_one_video_over_a_video_of_another_name_warn(arrays, tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         plot.skeleton(ds.assign_coords(video=("time", ["x/v.avi"] * 2)), frame=0, video=video)
+
+
+def centroid_points(fig) -> int:
+    return sum(int(np.isfinite(line.get_xdata()).sum()) for line in fig.axes[0].get_lines())
+
+
+def test_trajectories_of_labels_of_several_videos_over_one_draw_only_its_frames(arrays, tmp_path):
+    """h169 #2: trajectories(video=) drew the labelled frames of every video over this
+    one (skeleton and render pick this video's frames, by file name without ending);
+    a video none of the labels name was drawn on without a word."""
+    video = grey_video(tmp_path / "a.mkv", 22)
+    names = ["/lab/a.avi", "/lab/a.avi", "/lab/b.avi", "/lab/b.avi", "/lab/b.avi"]
+    position = np.random.default_rng(3).uniform(1, 15, (5, 2, 3, 1))  # one individual
+    ds = labels.from_numpy(position, video=names, frame=[2, 7, 2, 3, 4])
+    assert centroid_points(plot.trajectories(ds)) == 5  # without a video: every frame
+    fig = plot.trajectories(ds, video=video)
+    assert centroid_points(fig) == 2  # the two of a.avi
+    np.testing.assert_allclose(
+        fig.axes[0].get_lines()[0].get_xdata(), position[:2, 0].mean(axis=1)[:, 0]
+    )
+    other = grey_video(tmp_path / "c.mkv", 22)
+    with pytest.raises(PoseBridgeError, match=r"several videos .* none of them is it"):
+        plot.trajectories(ds, video=other)
+
+
+def test_trajectories_of_labels_of_one_video_over_another_name_warn(arrays, tmp_path):
+    video = grey_video(tmp_path / "v.mkv", 22)
+    ds = labels.from_numpy(arrays["position"][:2], video=["clip.mkv"] * 2, frame=[20, 7])
+    with pytest.warns(UserWarning, match=r"frames of 'clip.mkv', but they are drawn on .*v.mkv"):
+        plot.trajectories(ds, video=video)
+    still = labels.from_numpy(arrays["position"][:1], image_path=["000004.jpg"])
+    with pytest.raises(PoseBridgeError, match=r"still images of no video"):
+        plot.trajectories(still, video=video)
 
 
 def test_a_labelled_still_image_is_not_drawn_over_a_video_frame(arrays, tmp_path):

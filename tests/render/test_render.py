@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -417,7 +419,7 @@ def test_wrong_dataset_video_or_output_types_are_posebridge_type_errors(video, t
         ("out.mkv", {"codec": "ffv1", "pix_fmt": "bogus"}, "pix_fmt='bogus'.*bogus"),
         ("out.txt", {}, r"file ending '\.txt'.*output format"),
         ("out", {}, "no file ending.*output format"),
-        ("out.webm", {}, "codec='libx264'.*WebM"),  # H.264 is not WebM's
+        ("out.webm", {"codec": "libx264"}, "codec='libx264'.*WebM"),  # H.264 is not WebM's
     ],
 )
 def test_what_ffmpeg_cannot_write_is_refused_before_a_frame_is(
@@ -856,3 +858,157 @@ def test_a_gif_at_a_common_rate_is_written(tmp_path, video, fps):
     ds, _ = poses_at(list(range(N_FRAMES)))
     out = render(ds, video, tmp_path / "clip.gif", fps=fps, codec="gif", progress=False)
     assert out.is_file() and out.stat().st_size > 0
+
+
+def ffmpeg_children() -> list[str]:
+    """The command lines of this process's ffmpeg children (psutil, else /proc)."""
+    try:
+        import psutil
+    except ImportError:
+        found = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            with contextlib.suppress(OSError):
+                fields = dict(
+                    line.split(":\t", 1)
+                    for line in status.read_text().splitlines()
+                    if ":\t" in line
+                )
+                if int(fields.get("PPid", "0")) == os.getpid() and "ffmpeg" in fields["Name"]:
+                    found.append(fields["Name"])
+        return found
+    children = psutil.Process().children(recursive=True)
+    return [" ".join(c.cmdline()) for c in children if "ffmpeg" in c.name()]
+
+
+class _InterruptedBar:
+    """A tqdm whose ``update`` raises KeyboardInterrupt (Ctrl-C) at frame ``at``."""
+
+    at = 0
+    raised_at = 0.0
+
+    def __init__(self, *args, **kwargs):
+        self.done = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n=1):
+        self.done += n
+        if self.done >= self.at:
+            type(self).raised_at = time.monotonic()
+            raise KeyboardInterrupt
+
+
+@pytest.mark.skipif(
+    "libvvenc" not in _video._encoders(), reason="needs ffmpeg's libvvenc (a slow encoder)"
+)
+def test_an_interrupted_render_stops_ffmpeg_at_once_and_leaves_nothing(tmp_path, monkeypatch):
+    """On Ctrl-C (or the command line's SIGTERM) render closed ffmpeg's input and waited for
+    it to encode every frame it held (~11 s in the report; minutes with a slow encoder)
+    before removing the temporary. Now ffmpeg is killed: render returns at once, with no
+    temporary and no ffmpeg (writer or reader) left. VVC encodes the 20 frames it holds in
+    over 20 s here, so waiting for it cannot pass for stopping."""
+    import tqdm.auto
+
+    rng = np.random.default_rng(0)
+    width, height, n = 160, 128, 40
+    source = tmp_path / "noise.mkv"
+    writer = _video.write_frames(source, (width, height), 10.0, codec="ffv1", quality=None)
+    for _ in range(n):  # noise: slow to encode
+        writer.send(rng.integers(0, 255, (height, width, 3), dtype=np.uint8))
+    writer.close()
+    ds = model.from_numpy(rng.uniform(5, 100, (n, 2, 3, 1)))
+    monkeypatch.setattr(_InterruptedBar, "at", 20)
+    monkeypatch.setattr(tqdm.auto, "tqdm", _InterruptedBar)
+    with pytest.raises(KeyboardInterrupt) as interrupted:  # its traceback kept, as Jupyter does
+        render(ds, source, tmp_path / "out.mkv", codec="libvvenc", quality=None, progress=False)
+    took = time.monotonic() - _InterruptedBar.raised_at
+    assert took < 3, f"render took {took:.1f} s to stop"
+    assert ffmpeg_children() == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["noise.mkv"]
+    del interrupted
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (["--min-confidence", "nan"], "--min-confidence must be a number, got nan."),
+        (["--radius", "0"], "--radius must be a number, above 0, got 0.0."),
+        (["--thickness", "-1"], "--thickness must be a number, above 0, got -1.0."),
+        (["--radius", "1000"], "--radius must be a number of pixels above 0 and at most"),
+        (
+            ["--codec", "nonesuch"],
+            "(--codec 'nonesuch', --pix-fmt 'yuv420p', file ending '.mp4'): Unknown encoder "
+            "'nonesuch'. Choose another --codec, --pix-fmt or --out file ending",
+        ),
+        (["--pix-fmt", " "], "--pix-fmt must be the name of an ffmpeg pixel format, got"),
+    ],
+)
+def test_render_cli_words_its_errors_with_its_flags(video, tmp_path, flags, said):
+    """h169 #3: `posebridge render` said min_confidence, radius, codec=/pix_fmt= and
+    "(or None)" (Python's words), and advised a pix_fmt it had no flag for."""
+    from click.testing import CliRunner
+
+    poses = tmp_path / "poses.nc"
+    posebridge.save(poses_at([0, 1])[0], poses)
+    arguments = [poses, "--video", video, "-o", tmp_path / "out.mp4", "-q"]
+    result = CliRunner().invoke(cli, ["render", *map(str, arguments), *flags])
+    assert result.exit_code == 1, result.output
+    line = " ".join(result.output.split())
+    assert said in line
+    for python in (
+        "min_confidence",
+        "radius must",
+        "thickness must",
+        "codec=",
+        "pix_fmt ",
+        "pix_fmt=",
+        "None",
+    ):
+        assert python not in line.replace("--radius", "").replace("--thickness", "")
+    assert not (tmp_path / "out.mp4").exists()
+
+
+def test_render_cli_pix_fmt_writes_a_lossless_video(video, tmp_path):
+    """The advice names --pix-fmt, so the command takes it (README: ffv1 + bgr0 is lossless)."""
+    from click.testing import CliRunner
+
+    ds, _ = poses_at([0, 1, 2])
+    poses = tmp_path / "poses.nc"
+    posebridge.save(ds, poses)
+    out = tmp_path / "cli.mkv"
+    arguments = [poses, "--video", video, "-o", out, "--codec", "ffv1", "--pix-fmt", "bgr0"]
+    result = CliRunner().invoke(cli, ["render", *map(str, arguments), "-q"])
+    assert result.exit_code == 0, result.output
+    render(posebridge.load(poses), video, tmp_path / "api.mkv", **LOSSLESS)
+    np.testing.assert_array_equal(decoded(out), decoded(tmp_path / "api.mkv"))
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".webm"])
+def test_the_default_codec_follows_the_output_ending(video, tmp_path, suffix):
+    """h169 #3: --codec's help said "default: by the file's ending", but every ending got
+    H.264, which .gif and .webm cannot hold: `-o x.gif` failed without --codec gif."""
+    ds, _ = poses_at([0, 1, 2])
+    out = render(ds, video, tmp_path / f"out{suffix}", progress=False)
+    assert _video.probe(out).n_frames == 3
+
+
+def test_render_cli_refuses_an_existing_output_before_reading_the_poses(video, tmp_path):
+    """h169 #5: an existing OUT was refused only after POSES was read (in full) and the
+    video probed; another error could come first. `plot` checks its figures first."""
+    from click.testing import CliRunner
+
+    out = tmp_path / "out.mkv"
+    out.write_bytes(b"keep")
+    poses = tmp_path / "poses.csv"
+    poses.write_text("not, poses\n")  # never read: refused before
+    arguments = [poses, "--video", video, "-o", out, "--individual", "nobody", "-q"]
+    result = CliRunner().invoke(cli, ["render", *map(str, arguments)])
+    assert result.exit_code == 1, result.output
+    assert " ".join(result.output.split()) == (
+        f"posebridge: error: {out}: already exists; pass --overwrite to replace it."
+    )
+    assert out.read_bytes() == b"keep"

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from posebridge._files import check_input, recording_files_read
-from posebridge._output_paths import check_output_folder, refuse_writing_onto_input
+from posebridge._output_paths import refuse_writing_onto_input
 from posebridge._outputs import check_outputs, inputs_kept
 from posebridge.cli._base import (
     FilePath,
@@ -19,7 +19,7 @@ from posebridge.cli._base import (
     _read_options,
     cli,
 )
-from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.errors import PoseBridgeError, SchemaError, with_command_line_wording
 
 #: The kinds of figure ``--kind`` takes: the keys of :data:`posebridge.plot.output.KINDS`
 #: (named here so that the command line starts without matplotlib, pandas and xarray;
@@ -203,7 +203,42 @@ def _naming(file: Path) -> Iterator[None]:
     except (PoseBridgeError, SchemaError) as error:
         if type(error) not in (PoseBridgeError, SchemaError) or str(file) in str(error):
             raise
-        raise type(error)(f"{file}: {error}") from error
+        named = type(error)(f"{file}: {error}")
+        wording = getattr(error, "command_line_wording", None)  # its advice with the flags
+        raise (with_command_line_wording(named, wording) if wording else named) from error
+
+
+#: What :func:`posebridge.render.render` says of its options, as ``posebridge render``
+#: says it (with :func:`posebridge.errors.with_command_line_wording`): the flags, and no
+#: ``None`` the command line cannot give. Applied in this order.
+RENDER_WORDING = {
+    "min_confidence must be": "--min-confidence must be",
+    "radius must be": "--radius must be",
+    "thickness must be": "--thickness must be",
+    "pix_fmt must be": "--pix-fmt must be",
+    "codec must be": "--codec must be",
+    "number (or None),": "number,",
+    "above 0 (or None),": "above 0,",
+    "encoder (or None),": "encoder,",
+    "format (or None),": "format,",
+    "(frames=)": "(--frames)",
+    "codec=": "--codec ",
+    "pix_fmt=": "--pix-fmt ",
+    "Choose another codec, pix_fmt or file ending": (
+        "Choose another --codec, --pix-fmt or --out file ending"
+    ),
+    "choose another fps or ending": "choose another --out ending",
+}
+
+
+@contextlib.contextmanager
+def _render_wording() -> Iterator[None]:
+    """Give the errors of :func:`posebridge.render.render` :data:`RENDER_WORDING`."""
+    try:
+        yield
+    except (PoseBridgeError, SchemaError) as error:
+        with_command_line_wording(error, RENDER_WORDING)
+        raise
 
 
 def _figure_targets(files: Sequence[Path], out: Path | None, kind: str) -> list[Path]:
@@ -252,7 +287,14 @@ def _figure_targets(files: Sequence[Path], out: Path | None, kind: str) -> list[
 @click.option("--thickness", type=float, help="Line width in pixels.")
 @click.option("--no-names", is_flag=True, help="Do not write the track names.")
 @click.option("--min-confidence", type=float, help="Leave out points scored below this.")
-@click.option("--codec", help="ffmpeg video encoder (default: by the file's ending).")
+@click.option(
+    "--codec",
+    help="ffmpeg video encoder (default: by the file's ending: H.264; GIF for "
+    ".gif, VP9 for .webm, Theora for .ogv, MS MPEG-4 for .wmv).",
+)
+@click.option("--pix-fmt", metavar="FMT",
+              help="ffmpeg pixel format of the output (default: yuv420p; --codec ffv1 "
+                   "--pix-fmt bgr0 in .mkv is lossless).")  # fmt: skip
 @click.option("--format", "-f", "format", metavar="F", help="Format of POSES (default: detect).")
 @_fps
 @_read_options
@@ -276,6 +318,7 @@ def render(
     no_names: bool,
     min_confidence: float | None,
     codec: str | None,
+    pix_fmt: str | None,
     format: str | None,
     fps: float | None,
     read_pairs: tuple[str, ...],
@@ -293,10 +336,14 @@ def render(
     refuse_sequence_pattern(out)  # render() checks these too; here before POSES is read
     for source in (poses, video):
         refuse_writing_onto_input(source, out, doing="writing the video there")
-    check_output_folder(out)
+    check_outputs([out], overwrite)  # an existing OUT (without --overwrite): before reading
     with recording_files_read() as files_read:  # the files read with it: kept too
         _, ds = _load(poses, format, fps, read_pairs, "--format")
-    with inputs_kept(poses, video, companions=files_read), _naming(poses):
+    with (
+        inputs_kept(poses, video, companions=files_read),
+        _naming(poses),
+        _render_wording(),
+    ):
         written = render_video(
             ds,
             video,
@@ -308,6 +355,7 @@ def render(
             names=not no_names,
             min_confidence=min_confidence,
             codec=codec,
+            pix_fmt=pix_fmt,
             overwrite=overwrite,
             progress=False if no_progress else None,
         )

@@ -10,6 +10,7 @@ What a figure shows of the poses is chosen in :mod:`._select`. No matplotlib her
 from __future__ import annotations
 
 import os
+import posixpath
 import warnings
 from pathlib import Path, PurePosixPath
 
@@ -38,6 +39,7 @@ __all__ = [
     "same_video",
     "size_mismatch",
     "still_images",
+    "video_of_labels",
     "warn_of_another_rate",
     "warn_of_another_video",
 ]
@@ -314,6 +316,94 @@ def warn_of_another_video(ds: xr.Dataset, name: str, video: object) -> None:
         UserWarning,
         stacklevel=user_stacklevel(),
     )
+
+
+def video_of_labels(ds: xr.Dataset, video: object, doing: str = "draw") -> str | None:
+    """Which of the labels' videos the video file ``video`` is, for drawing on it.
+
+    Labelled still images (no video: COCO, YOLO, single photos) are refused:
+    their ``frame`` is the image's number, not a frame of any video. Labels of one
+    video give ``None`` (all of them), with a warning when it has another name
+    (:func:`warn_of_another_video`). Labels of several videos give the one that is
+    ``video`` by file name without ending (:func:`same_video`; one name in several
+    folders: the one whose folders end the path given), and are refused, naming
+    their videos, when none is (or several are).
+
+    Parameters
+    ----------
+    ds
+        A labels dataset.
+    video
+        The video file they are to be drawn on.
+    doing
+        The verb of the advice (``"render"``, ``"draw"``).
+
+    Returns
+    -------
+    str or None
+        The labels' name of ``video``; ``None`` when the labels are of one video.
+
+    Raises
+    ------
+    PoseBridgeError
+        Naming the dataset's file and ``video``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import labels
+    >>> ds = labels.from_numpy(
+    ...     np.zeros((2, 2, 1, 1)), video=["cam1/a.avi", "cam1/b.avi"], frame=[0, 3]
+    ... )
+    >>> video_of_labels(ds, "/data/b.mp4")
+    'cam1/b.avi'
+    """
+    stills = still_images(ds)
+    if stills.any():
+        image = str(ds[labels.IMAGE_PATH].values[int(np.argmax(stills))])
+        raise PoseBridgeError(
+            f"{named(ds)}{int(stills.sum())} of the {stills.size} labelled frames are still "
+            f"images of no video (such as {image!r}): their numbers are the images', not "
+            f"frames of {video}, so they cannot be drawn on it. Plot them over their images "
+            "instead (posebridge plot --kind skeleton --frame N)."
+        )
+    names = list(dict.fromkeys(np.asarray(ds[labels.VIDEO].values).astype(str).tolist()))
+    if len(names) == 1:
+        warn_of_another_video(ds, names[0], video)
+        return None
+    chosen = [name for name in names if same_video(name, video)]
+    if len(chosen) > 1:  # one file name in several folders: the path given decides
+        given = _path_parts(str(Path(str(video)).absolute()))
+        chosen = [
+            name
+            for name in chosen
+            if given[-len(_path_parts(name)) :] == _path_parts(name)  # cam1/a.mp4
+        ] or chosen
+    if len(chosen) != 1:
+        which = (
+            f"{len(chosen)} of them ({', '.join(map(repr, chosen))}) have its file name"
+            if chosen
+            else "none of them is it (by file name, without ending)"
+        )
+        raise PoseBridgeError(
+            f"{named(ds)}the labelled frames are of several videos ("
+            f"{', '.join(map(repr, names))}) and {which}, so they cannot be drawn on "
+            f"{video}. Give one of their videos, or {doing} one video's frames: "
+            "posebridge.labels.as_poses(ds, video=...)."
+        )
+    return chosen[0]
+
+
+def _path_parts(path: str) -> tuple[str, ...]:
+    r"""A path's folders and name, as compared: ``\`` separates as ``/`` does, ``./`` and
+    ``x/..`` are dropped.
+
+    Examples
+    --------
+    >>> _path_parts(r"videos\b\..\a.mp4")
+    ('videos', 'a.mp4')
+    """
+    return tuple(part for part in posixpath.normpath(path.replace("\\", "/")).split("/") if part)
 
 
 def label_image(ds: xr.Dataset, row: int) -> tuple[Path, int] | None:

@@ -37,6 +37,7 @@ from posebridge.plot._still import (
     frame_in_video,
     label_image,
     still_images,
+    video_of_labels,
 )
 
 __all__ = ["MAX_COLUMNS", "MAX_STEPS", "confidence", "missing", "skeleton", "trajectories"]
@@ -136,6 +137,11 @@ def trajectories(
         Draw over frame ``frame`` (default 0) of this video. Without it, the
         dataset's ``frame_path`` or ``video_path`` is used when it exists; a
         ``frame`` needs a video (``video``, or the dataset's ``video_path``).
+        Labels drawn over a video are checked as :func:`skeleton` and
+        :func:`posebridge.render.render` check them: of several videos, only the
+        frames of this one (by file name, without ending) are drawn, and none or
+        several matching is an error; labels of one video of another name are
+        drawn with a warning; labelled still images are refused.
         3D poses are drawn as their x-y projection, never over a video.
     image
         A still frame (grey or RGB(A) array, or image file) to draw over instead; not
@@ -178,6 +184,10 @@ def trajectories(
                 f"{named(ds)}frame={frame} picks a frame of a video, but no video is given "
                 "(video=, --video) and the dataset names none that exists (video_path)."
             )
+    if video is not None and labels.is_labels(ds):  # as skeleton and render check them
+        chosen = video_of_labels(ds, video)
+        if chosen is not None:  # of several videos: only the frames of this one
+            ds = ds.isel({model.TIME: ds[labels.VIDEO].values.astype(str) == chosen})
     still = background(ds, video=video, frame=0 if frame is None else frame, image=image)
     ax = _mpl.axes(ax)
     if still is not None:
@@ -219,16 +229,31 @@ def trajectories(
     return _mpl.note_inputs(ax.figure, ds, video, image)
 
 
+#: The largest confidence, either sign, the histogram's axis reaches: matplotlib cannot
+#: put ticks on a much wider axis (its length overflows a float). Scores beyond it (no
+#: model gives them: a file's garbage) are counted in the end bins, as the title says.
+LARGEST_SHOWN = 1e307
+
+
 def _histogram_edges(values: np.ndarray, bins: int) -> np.ndarray:
+    """Bin edges over the finite ``values`` (0 to 1 for scores in that range), within
+    +-:data:`LARGEST_SHOWN`.
+
+    Examples
+    --------
+    >>> _histogram_edges(np.array([0.2, 0.9]), 2).tolist()
+    [0.0, 0.5, 1.0]
+    >>> _histogram_edges(np.array([-1e308, 1e308]), 2).tolist()
+    [-1e+307, 0.0, 1e+307]
+    """
     finite = values[np.isfinite(values)]
     low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     if low >= 0 and high <= 1:
         low, high = 0.0, 1.0
+    low, high = np.clip([low, high], -LARGEST_SHOWN, LARGEST_SHOWN).tolist()
     if high <= low:  # one value: a bin width that its magnitude does not swallow
         pad = max(1.0, abs(low) * 1e-6)
         low, high = (low - pad, low) if low > 0 else (low, low + pad)
-    if not np.isfinite(high - low):  # scores spanning more than the float range
-        return np.linspace(low / 2, high / 2, bins + 1) * 2
     return np.linspace(low, high, bins + 1)
 
 
@@ -245,7 +270,9 @@ def confidence(
 
     The chosen individuals are pooled; NaN (no score) is left out and counted
     in the legend. Every histogram has the same bins (0 to 1 for scores in that
-    range).
+    range). Scores beyond +-1e307 (:data:`LARGEST_SHOWN`: no model gives them, and
+    matplotlib cannot draw an axis that wide) are counted in the end bins, as the
+    title says.
 
     Parameters
     ----------
@@ -290,7 +317,8 @@ def confidence(
         cmap = _mpl.matplotlib().colormaps["tab20" if len(groups) > 10 else "tab10"]
         for k, name in enumerate(groups):
             column = values[:, k]
-            counts, _ = np.histogram(column[np.isfinite(column)], bins=edges)
+            shown = np.clip(column[np.isfinite(column)], edges[0], edges[-1])  # ends: beyond
+            counts, _ = np.histogram(shown, bins=edges)
             nan = int(np.isnan(column).sum())
             label = name + (f" ({nan} NaN)" if nan else "")
             with np.errstate(over="ignore"):  # matplotlib sums edges near the float limit
@@ -298,7 +326,9 @@ def confidence(
         ax.legend(title=what, fontsize="small", ncols=2 if len(groups) > 12 else 1)
     ax.set_xlabel("confidence")
     ax.set_ylabel("count")
-    ax.set_title(f"Confidence per {what}")
+    beyond = np.abs(values[np.isfinite(values)]) > LARGEST_SHOWN
+    note = f" (scores beyond ±{LARGEST_SHOWN:g} in the end bins)" if beyond.any() else ""
+    ax.set_title(f"Confidence per {what}{note}")
     return _mpl.note_inputs(ax.figure, ds)
 
 

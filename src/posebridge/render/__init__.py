@@ -10,9 +10,9 @@ the tracking leave frames undrawn rather than shifting every later pose.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-import posixpath
 import re
 import subprocess
 import sys
@@ -138,56 +138,16 @@ def match_frames(ds: xr.Dataset, first: int, last: int) -> np.ndarray:
 
 def _poses_for_video(ds: xr.Dataset, video: Path) -> xr.Dataset:
     """Predictions as they are; the labelled frames of ``video`` as poses at their frame
-    numbers.
-
-    Labelled still images (no video: COCO, YOLO, single photos) are refused:
-    their ``frame`` is the image's number, not a frame of any video. Labels of several
-    videos give the frames of the one that is ``video`` by file name (without ending,
-    :func:`posebridge.plot._still.same_video`), and are refused, naming their videos,
-    when none is (or several are); labels of one video of another name are drawn with a
-    warning (:func:`posebridge.plot._still.warn_of_another_video`).
+    numbers (which labelled frames: :func:`posebridge.plot._still.video_of_labels`).
     """
     from posebridge.plot._select import named
-    from posebridge.plot._still import same_video, still_images, warn_of_another_video
+    from posebridge.plot._still import video_of_labels
 
     if not labels.is_labels(ds):
         return ds
-    stills = still_images(ds)
-    if stills.any():
-        image = str(ds[labels.IMAGE_PATH].values[int(np.argmax(stills))])
-        raise PoseBridgeError(
-            f"{named(ds)}{int(stills.sum())} of the {stills.size} labelled frames are still "
-            f"images of no video (such as {image!r}): their numbers are the images', not "
-            f"frames of {video}, so they cannot be drawn on it. Plot them over their images "
-            "instead (posebridge plot --kind skeleton --frame N)."
-        )
-    names = list(dict.fromkeys(np.asarray(ds[labels.VIDEO].values).astype(str).tolist()))
-    chosen = None
-    if len(names) == 1:
-        warn_of_another_video(ds, names[0], video)
-    else:
-        chosen = [name for name in names if same_video(name, video)]
-        if len(chosen) > 1:  # one file name in several folders: the path given decides
-            given = _path_parts(str(Path(video).absolute()))
-            chosen = [
-                name
-                for name in chosen
-                if given[-len(_path_parts(name)) :] == _path_parts(name)  # cam1/a.mp4
-            ] or chosen
-        if len(chosen) != 1:
-            which = (
-                f"{len(chosen)} of them ({', '.join(map(repr, chosen))}) have its file name"
-                if chosen
-                else "none of them is it (by file name, without ending)"
-            )
-            raise PoseBridgeError(
-                f"{named(ds)}the labelled frames are of several videos ("
-                f"{', '.join(map(repr, names))}) and {which}, so they cannot be drawn on "
-                f"{video}. Give one of their videos, or render one video's frames: "
-                "posebridge.labels.as_poses(ds, video=...)."
-            )
+    chosen = video_of_labels(ds, video, doing="render")
     try:
-        return labels.as_poses(ds, video=chosen[0] if chosen else None)
+        return labels.as_poses(ds, video=chosen)
     except SchemaError as error:
         raise PoseBridgeError(
             f"{named(ds)}the labelled frames cannot be drawn on {video}: {error}"
@@ -460,13 +420,18 @@ def render(
         Frame rate of the output (default: the video's).
     codec, pix_fmt, quality
         ffmpeg encoder, output pixel format and quality (0 worst to 10 best;
-        ``None``: the encoder's default); defaults suit ``.mp4`` players.
-        ``codec="ffv1", pix_fmt="bgr0"`` in ``.mkv`` is lossless. One black
-        frame is encoded first (into a temporary folder), so an encoder, pixel
-        format or file ending ffmpeg cannot write is refused before the video
-        is read.
+        ``None``: the encoder's default). The codec follows ``out``'s ending:
+        H.264 (``yuv420p``, for players), but GIF for ``.gif``, VP9 for
+        ``.webm``, Theora for ``.ogv``, MS MPEG-4 for ``.wmv``.
+        ``codec="ffv1", pix_fmt="bgr0"`` in ``.mkv`` is lossless. Three black
+        frames are encoded first (into a temporary folder, and read back for
+        their rate), so an encoder, pixel format, file ending or rate ffmpeg
+        cannot write is refused before the video is read.
     overwrite
-        Replace an existing ``out``.
+        Replace an existing ``out``. The video is written to a temporary file
+        and renamed; an error or an interrupt (Ctrl-C) stops both ffmpegs at once
+        (the encoder is killed, not left to encode the frames it holds) and
+        removes the temporary.
     progress
         Show a progress bar (tqdm) on standard error; ``None`` (default): when
         standard error is a terminal, as ``convert`` and ``convert_many`` do.
@@ -560,46 +525,31 @@ def render(
     step_of = np.full(lookup.shape, -1, dtype=np.int64)  # video frame -> row of `used`
     step_of[lookup >= 0] = np.arange(used.size)
     written = 0
+    show = sys.stderr.isatty() if progress is None else progress
     with atomic_outputs([out], overwrite=overwrite) as (temporary,):
-        writer = _video.write_frames(
-            temporary,
-            size,
-            float(rate),
-            codec=codec,
-            pix_fmt=pix_fmt,
-            quality=quality,
-        )
-        try:
-            show = sys.stderr.isatty() if progress is None else progress
-            bar = tqdm(total=len(span), unit="frame", desc=out.name, disable=not show)
-            with bar:
-                frames_in = _video.read_frames(
+        # an interrupt or error stops both ffmpegs at once (the writer's is killed, not
+        # left to encode the frames it holds); success lets the writer encode them all
+        with (
+            _video.writing(
+                temporary, size, float(rate), codec=codec, pix_fmt=pix_fmt, quality=quality
+            ) as writer,
+            contextlib.closing(
+                _video.read_frames(
                     info.path, span.start, span.stop, size=size, n_frames=info.n_frames
                 )
-                for k, frame in enumerate(frames_in):
-                    image = frame.copy()
-                    if step_of[k] >= 0:
-                        painter(image, int(step_of[k]))
-                    writer.send(image)
-                    written += 1
-                    bar.update()
-        finally:
-            writer.close()
+            ) as frames_in,
+            tqdm(total=len(span), unit="frame", desc=out.name, disable=not show) as bar,
+        ):
+            for k, frame in enumerate(frames_in):
+                image = frame.copy()
+                if step_of[k] >= 0:
+                    painter(image, int(step_of[k]))
+                writer.send(image)
+                written += 1
+                bar.update()
         if written < len(span):
             raise PoseBridgeError(
                 f"{info.path}: the video ended after {span.start + written} frames, "
                 f"before frame {span.stop - 1}."
             )
     return out
-
-
-def _path_parts(path: str) -> tuple[str, ...]:
-    r"""A path's folders and name, as compared: ``\`` separates as ``/`` does, ``./`` and
-    ``x/..`` are dropped.
-
-    Examples
-    --------
-    >>> _path_parts(r"videos\b\..\a.mp4")
-    ('videos', 'a.mp4')
-    """
-    return tuple(part for part in posixpath.normpath(path.replace("\\", "/")).split("/") if part)
