@@ -6,7 +6,8 @@ an empty cache, and records the requests it receives. Its ``faults`` make a
 path fail as a real server can: a redirect to itself (``("loop",)``), a body
 cut short with its whole length announced (``("sized", bytes_sent)``) or with
 no length (``("unsized", bytes_sent)``), or half a body and then a long wait
-(``("hang",)``); ``bytes_sent`` defaults to half the file. :func:`publish`
+(``("hang",)``), or the connection closed without an answer, once
+(``("drop",)``); ``bytes_sent`` defaults to half the file. :func:`publish`
 writes sample files and the metadata.yaml listing them.
 """
 
@@ -62,6 +63,9 @@ def serving(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleN
                 return
             how, *sent = faults[self.path]
             self.close_connection = True
+            if how == "drop":  # closed without an answer, once (a busy server)
+                del faults[self.path]
+                return
             if how == "loop":  # a redirect to itself
                 self.send_response(302)
                 self.send_header("Location", self.path)

@@ -299,6 +299,18 @@ def test_an_unchecked_sample_cut_short_against_its_length_is_refused_and_not_kep
     np.testing.assert_array_equal(ds.shape.values, written.shape.values)
 
 
+def test_a_connection_closed_without_an_answer_is_tried_again(sample_server):
+    """A busy server closing a connection before answering failed the fetch at once,
+    said to need the network."""
+    written = publish(sample_server)[POSES_NAME]
+    sample_server.faults["/metadata.yaml"] = ("drop",)
+    sample_server.faults[f"/poses/{POSES_NAME}"] = ("drop",)
+    ds = sample_data.fetch_dataset(POSES_NAME)
+    np.testing.assert_array_equal(ds.position.values, written.position.values)
+    assert sample_server.requests.count("/metadata.yaml") == 2
+    assert sample_server.requests.count(f"/poses/{POSES_NAME}") == 2
+
+
 def test_a_killed_download_leaves_no_temporary_behind(sample_server):
     """pooch's tmpXXXXXXXX of a killed download stayed in the cache folder for good."""
     written = publish(sample_server)[POSES_NAME]

@@ -42,6 +42,7 @@ from posebridge._temporaries import stale_temporaries, temporary_twin
 from posebridge.errors import PoseBridgeError, user_stacklevel
 
 __all__ = [
+    "CONNECTION_RETRIES",
     "LOCK_NOTICE",
     "LOCK_TIMEOUT",
     "TIMEOUT",
@@ -56,6 +57,8 @@ __all__ = [
 
 #: Seconds to wait for the server before giving up.
 TIMEOUT = 30
+#: Times a connection refused or reset before any byte is tried again (a busy server).
+CONNECTION_RETRIES = 2
 #: Seconds to wait for another caller unpacking the same zip sample before giving up.
 LOCK_TIMEOUT = 600.0
 #: Seconds of waiting for that caller after which a warning says whom we wait for.
@@ -219,24 +222,44 @@ def _download_into(url: str, partial: Path, what: str, progressbar: bool) -> Non
         progressbar=length, timeout=TIMEOUT, headers={"Accept-Encoding": "identity"}
     )
     try:
-        with open(partial, "xb") as stream:  # 0666 less the umask, as any new file
-            downloader(url, stream, None)
-    except network_error_types() as error:
-        received = partial.stat().st_size if partial.is_file() else 0
-        problem = (
-            _transfer_problem(error, url, what, received) if is_network_error(error) else None
-        )
-        if problem is not None:
-            raise SampleDataError(problem) from error
-        raise
+        for attempt in range(CONNECTION_RETRIES + 1):
+            try:
+                # "xb": 0666 less the umask, as any new file; a retry starts it again
+                with open(partial, "wb" if attempt else "xb") as stream:
+                    downloader(url, stream, None)
+                break
+            except network_error_types() as error:
+                received = partial.stat().st_size if partial.is_file() else 0
+                if attempt < CONNECTION_RETRIES and _refused_at_once(error, received):
+                    time.sleep(0.2 * (attempt + 1))
+                    continue
+                problem = None
+                if is_network_error(error):
+                    problem = _transfer_problem(error, url, what, received)
+                if problem is not None:
+                    raise SampleDataError(problem) from error
+                raise
     finally:
         length.close()
     received = partial.stat().st_size
-    if length.announced and received != length.announced:
+    if length.announced and received < length.announced:
         raise SampleDataError(
             f"The download of {url} ({what}) was cut short: the server announced "
             f"{length.announced} bytes and sent {received}. Nothing was kept; try again."
         )
+
+
+def _refused_at_once(error: BaseException, received: int) -> bool:
+    """Whether a failed download is worth trying again at once: the connection was
+    refused or reset before any byte arrived (a busy server's full queue), not a timeout
+    (which took :data:`TIMEOUT` seconds already), an answer or a cut."""
+    import requests
+
+    return (
+        not received
+        and isinstance(error, requests.exceptions.ConnectionError)
+        and not isinstance(error, requests.exceptions.Timeout)
+    )
 
 
 def download(
