@@ -405,9 +405,9 @@ def _unpacking_lock(archive: Path) -> Iterator[None]:
     threads take turns; processes rely on the rename into place.
     """
     deadline = time.monotonic() + LOCK_TIMEOUT
-    if not _THREADS.lock.acquire(timeout=LOCK_TIMEOUT):
-        raise _waited_too_long(archive, None)
     held = _THREADS.lock
+    if not held.acquire(timeout=LOCK_TIMEOUT):
+        raise _waited_too_long(archive, None)
     try:
         try:
             import fcntl
