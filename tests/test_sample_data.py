@@ -684,18 +684,18 @@ def test_threads_refreshing_the_sample_list_at_once_all_store_it_and_readers_see
 
     def recorded(work) -> None:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error")  # a warning is a failure here
-                work()
+            work()
         except BaseException as error:  # recorded, asserted below
             errors.append(error)
 
     threads = [threading.Thread(target=recorded, args=(refresh,)) for _ in range(6)]
     threads += [threading.Thread(target=recorded, args=(read,)) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
+    with warnings.catch_warnings():  # once, here: the filters are the process's
+        warnings.simplefilter("error")  # a warning in a thread is a failure here
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
     assert not any(thread.is_alive() for thread in threads)
     assert errors == []
     assert yaml.safe_load((sample_server.cache / "metadata.yaml").read_text()) == expected
