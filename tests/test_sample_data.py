@@ -1,22 +1,18 @@
 """posebridge.sample_data: bundled samples offline, remote samples from a local HTTP server.
 
 The remote tests serve a metadata.yaml written here, plus small sample files, a
-still frame and a video, from http.server on 127.0.0.1; the server counts the
-requests it receives.
+still frame and a video, from http.server on 127.0.0.1 (tests/_sample_server.py);
+the server counts the requests it receives. The download and cache layer's own
+tests are in test_sample_data_downloads.py.
 """
 
 from __future__ import annotations
 
-import hashlib
-import http.server
 import importlib.util
-import socket
 import subprocess
 import sys
 import threading
-import zipfile
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -24,7 +20,11 @@ import xarray as xr
 import yaml
 
 import posebridge
-from posebridge import model, registry, sample_data
+from _sample_server import BOXES_NAME, POSES_NAME, TREX_NAME, serving
+from _sample_server import closed_port as _closed_port
+from _sample_server import publish as _publish
+from _sample_server import sha256 as _sha256
+from posebridge import registry, sample_data
 from posebridge.sample_data import BUNDLED, SampleDataError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,12 +32,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 # --------------------------------------------------------------------------
 # fixtures
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -51,132 +45,8 @@ def offline(tmp_path, monkeypatch):
 @pytest.fixture
 def sample_server(tmp_path, monkeypatch):
     """An HTTP server on 127.0.0.1 serving tmp_path/remote; records request paths."""
-    root = tmp_path / "remote"
-    root.mkdir()
-    requests: list[str] = []
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(root), **kwargs)
-
-        def do_GET(self):
-            requests.append(self.path)
-            super().do_GET()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    monkeypatch.setenv("POSEBRIDGE_SAMPLE_URL", url)
-    monkeypatch.setenv("POSEBRIDGE_DATA_DIR", str(tmp_path / "cache"))
-    yield SimpleNamespace(root=root, url=url, requests=requests, cache=tmp_path / "cache")
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _poses() -> xr.Dataset:
-    rng = np.random.default_rng(7)
-    position = rng.uniform(0, 400, size=(12, 2, 3, 2))
-    position[4, :, 1, 0] = np.nan
-    return model.from_numpy(
-        position,
-        rng.uniform(0, 1, size=(12, 3, 2)),
-        individual_names=["m1", "m2"],
-        keypoint_names=["nose", "neck", "tail"],
-    )
-
-
-def _boxes() -> xr.Dataset:
-    rng = np.random.default_rng(8)
-    return model.bboxes_from_numpy(
-        rng.uniform(10, 90, size=(4, 2, 1)),
-        rng.uniform(1, 9, size=(4, 2, 1)),
-        frame_array=np.array([0, 1, 5, 6]),
-    )
-
-
-POSES_NAME = "MOVE_two-mice_test.nc"
-BOXES_NAME = "MOVE_one-crab_test.nc"
-TREX_NAME = "TRex_five-locusts_test.zip"
-
-
-def _publish(
-    server,
-    *,
-    corrupt: str | None = None,
-    only: tuple[str, ...] | None = None,
-    locusts: tuple[str, ...] = ("locust_0",),
-):
-    """Write the sample files and a metadata.yaml giving their sha256 sums.
-
-    ``corrupt`` names a file whose published sum is wrong; ``only`` limits
-    which samples the metadata lists. Returns the datasets written.
-    """
-    root = server.root
-    for folder in ("poses", "bboxes", "frames", "videos"):
-        (root / folder).mkdir(exist_ok=True)
-    poses, boxes = _poses(), _boxes()
-    posebridge.save(poses, root / "poses" / POSES_NAME, overwrite=True)
-    posebridge.save(boxes, root / "bboxes" / BOXES_NAME, overwrite=True)
-    (root / "frames" / "two-mice_frame.png").write_bytes(b"\x89PNG\r\n\x1a\n fake frame")
-    (root / "videos" / "two-mice_video.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 fake")
-    with zipfile.ZipFile(root / "poses" / TREX_NAME, "w") as archive:
-        for locust in locusts:
-            archive.writestr(f"five-locusts/{locust}.npz", b"not really numpy")
-
-    def checksum(path: Path) -> str:
-        return "0" * 64 if path.name == corrupt else _sha256(path)
-
-    metadata = {
-        POSES_NAME: {
-            "sha256sum": checksum(root / "poses" / POSES_NAME),
-            "type": "poses",
-            "source_software": "movement",
-            "fps": 25,
-            "species": "mouse",
-            "number_of_individuals": 2,
-            "shared_by": {"name": "tests", "affiliation": "posebridge"},
-            "frame": {
-                "file_name": "two-mice_frame.png",
-                "sha256sum": checksum(root / "frames" / "two-mice_frame.png"),
-            },
-            "video": {
-                "file_name": "two-mice_video.mp4",
-                "sha256sum": checksum(root / "videos" / "two-mice_video.mp4"),
-            },
-            "note": "built by the test",
-        },
-        BOXES_NAME: {
-            "sha256sum": checksum(root / "bboxes" / BOXES_NAME),
-            "type": "bboxes",
-            "source_software": "movement",
-            "fps": None,
-            "frame": {"file_name": None, "sha256sum": None},
-            "video": {"file_name": None, "sha256sum": None},
-        },
-        TREX_NAME: {
-            "sha256sum": checksum(root / "poses" / TREX_NAME),
-            "type": "poses",
-            "source_software": "TRex",
-            "fps": 30,
-            "frame": {"file_name": None, "sha256sum": None},
-            "video": {"file_name": None, "sha256sum": None},
-        },
-    }
-    if only is not None:
-        metadata = {name: entry for name, entry in metadata.items() if name in only}
-    (root / "metadata.yaml").write_text(
-        yaml.safe_dump(metadata, sort_keys=False), encoding="utf-8"
-    )
-    return {POSES_NAME: poses, BOXES_NAME: boxes}
+    with serving(tmp_path, monkeypatch) as server:
+        yield server
 
 
 # --------------------------------------------------------------------------
@@ -721,3 +591,150 @@ def test_a_zip_sample_updated_on_the_server_leaves_no_stale_member(sample_server
     sample_data.list_datasets(refresh=True)
     folder = sample_data.fetch_dataset_paths(TREX_NAME)["poses"]
     assert sorted(p.name for p in folder.rglob("*.npz")) == ["locust_0.npz"]
+
+
+# --------------------------------------------------------------------------
+# a sample list cut short; the cached list written by many at once
+
+
+def _cut_points(text: str) -> dict[str, int]:
+    trex = text.index(f"{TREX_NAME}:")
+    boxes = text.index(f"{BOXES_NAME}:")
+    return {
+        "in the last sum": text.index("sha256sum: ", trex) + len("sha256sum: ") + 3,
+        "before frame and video": text.index("frame:", trex),
+        "in the second sample": text.index("source_software:", boxes),
+    }
+
+
+@pytest.mark.parametrize(
+    "where", ["in the last sum", "before frame and video", "in the second sample"]
+)
+def test_a_sample_list_cut_short_with_no_length_is_refused_and_not_cached(sample_server, where):
+    """Cut with no Content-Length, the list parsed: it was cached without the samples
+    after the cut, and a sum cut to 'cec' was then blamed on the server's YAML."""
+    _publish(sample_server)
+    text = (sample_server.root / "metadata.yaml").read_text()
+    cut = len(text[: _cut_points(text)[where]].encode())
+    sample_server.faults["/metadata.yaml"] = ("unsized", cut)
+    with pytest.warns(UserWarning, match="cut short in transit") as caught:
+        names = sample_data.list_datasets()
+    assert names == list(BUNDLED)
+    message = str(caught[0].message)
+    assert f"downloaded from {sample_server.url}/metadata.yaml is incomplete" in message
+    assert "list_datasets(refresh=True)" in message
+    assert sorted(p.name for p in sample_server.cache.iterdir()) == []  # nor a temporary
+    del sample_server.faults["/metadata.yaml"]
+    assert TREX_NAME in sample_data.list_datasets()
+
+
+def test_a_sample_list_cut_short_against_its_length_is_refused_and_not_cached(sample_server):
+    """Cut between two samples, a list announcing its length was cached: the last
+    samples were then unknown names."""
+    _publish(sample_server)
+    text = (sample_server.root / "metadata.yaml").read_text()
+    cut = len(text[: text.index(f"{TREX_NAME}:")].encode())  # a whole shorter list
+    sample_server.faults["/metadata.yaml"] = ("sized", cut)
+    with pytest.raises(SampleDataError) as caught:
+        sample_data.fetch_dataset(BOXES_NAME)
+    message = str(caught.value)
+    assert f"The download of {sample_server.url}/metadata.yaml" in message
+    assert "was cut short" in message and "Nothing was kept" in message
+    _not_the_network(message)
+    assert sorted(p.name for p in sample_server.cache.iterdir()) == []
+    del sample_server.faults["/metadata.yaml"]
+    assert TREX_NAME in sample_data.list_datasets()
+
+
+def test_a_malformed_sum_in_the_cached_list_says_to_refresh_it(sample_server):
+    _publish(sample_server)
+    sample_data.list_datasets()
+    cached = sample_server.cache / "metadata.yaml"
+    good = _sha256(sample_server.root / "bboxes" / BOXES_NAME)
+    cached.write_text(cached.read_text().replace(good, "cec"))
+    with pytest.raises(SampleDataError, match="64 hexadecimal digits") as caught:
+        sample_data.fetch_dataset(BOXES_NAME)
+    assert "list_datasets(refresh=True)" in str(caught.value)
+    sample_data.list_datasets(refresh=True)
+    assert sample_data.fetch_dataset(BOXES_NAME).attrs["ds_type"] == "bboxes"
+
+
+def test_threads_refreshing_the_sample_list_at_once_all_store_it_and_readers_see_it_whole(
+    sample_server,
+):
+    """Writers of the cached metadata.yaml at once, and readers of it meanwhile: none may
+    fail, warn, or read a part of it (f139's thread could not store it)."""
+    import warnings
+
+    _publish(sample_server)
+    expected = yaml.safe_load((sample_server.root / "metadata.yaml").read_text())
+    sample_data.list_datasets()
+    start = threading.Barrier(12)
+    errors: list[BaseException] = []
+
+    def refresh() -> None:
+        start.wait()
+        for _ in range(5):
+            assert sample_data.list_datasets(refresh=True)[len(BUNDLED) :] == list(expected)
+
+    def read() -> None:
+        start.wait()
+        for _ in range(40):
+            assert sample_data.list_datasets()[len(BUNDLED) :] == list(expected)
+
+    def recorded(work) -> None:
+        try:
+            work()
+        except BaseException as error:  # recorded, asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=recorded, args=(refresh,)) for _ in range(6)]
+    threads += [threading.Thread(target=recorded, args=(read,)) for _ in range(6)]
+    with warnings.catch_warnings():  # once, here: the filters are the process's
+        warnings.simplefilter("error")  # a warning in a thread is a failure here
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+    assert yaml.safe_load((sample_server.cache / "metadata.yaml").read_text()) == expected
+    assert [p.name for p in sample_server.cache.iterdir()] == ["metadata.yaml"]
+
+
+def _without_sum(server, name: str) -> None:
+    metadata = yaml.safe_load((server.root / "metadata.yaml").read_text())
+    metadata[name]["sha256sum"] = None
+    (server.root / "metadata.yaml").write_text(yaml.safe_dump(metadata, sort_keys=False))
+
+
+def test_an_unchecked_sample_cut_short_without_a_length_says_the_cached_copy_may_be_damaged(
+    sample_server,
+):
+    """Cached for good: its read error blamed the file, and said nothing of the download."""
+    written = _publish(sample_server)[BOXES_NAME]
+    _without_sum(sample_server, BOXES_NAME)
+    sample_server.faults[f"/bboxes/{BOXES_NAME}"] = ("unsized",)
+    cached = sample_server.cache / "bboxes" / BOXES_NAME
+    with pytest.warns(UserWarning, match="no sha256"), pytest.raises(SampleDataError) as caught:
+        sample_data.fetch_dataset(BOXES_NAME)
+    message = str(caught.value)
+    assert f"cached download of sample {BOXES_NAME} could not be read" in message
+    assert "cut short" in message and f"delete {cached} to download it again" in message
+    del sample_server.faults[f"/bboxes/{BOXES_NAME}"]
+    cached.unlink()  # as the message says
+    with pytest.warns(UserWarning, match="no sha256"):
+        ds = sample_data.fetch_dataset(BOXES_NAME)
+    np.testing.assert_array_equal(ds.shape.values, written.shape.values)
+
+
+@pytest.mark.parametrize("path", ["/metadata.yaml", f"/poses/{POSES_NAME}"])
+def test_a_redirect_loop_is_said_to_be_one(sample_server, path):
+    _publish(sample_server)
+    sample_server.faults[path] = ("loop",)
+    with pytest.raises(SampleDataError) as caught:
+        sample_data.fetch_dataset(POSES_NAME)
+    message = str(caught.value)
+    assert f"The server redirects {sample_server.url}{path}" in message
+    assert "in a loop" in message
+    _not_the_network(message)

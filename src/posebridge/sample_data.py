@@ -7,7 +7,8 @@ Two sources:
   tracking output (NaN gaps, a skeleton, frame gaps) and always work offline.
 * **Remote** samples: the public files of movement's sample-data repository on
   GIN. They are listed from that repository's ``metadata.yaml``, downloaded on
-  first use, checked against the sha256 sums the metadata gives, and cached.
+  first use, checked against the sha256 sums the metadata gives, and cached
+  (the download and cache layer is :mod:`posebridge._sample_data_downloads`).
 
 Nothing touches the network when this module is imported: the metadata is read
 (or fetched) only when a function needs it.
@@ -34,7 +35,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +43,17 @@ import yaml
 
 from posebridge._output_paths import output_folder_problem
 from posebridge._outputs import writing_problem
-from posebridge._temporaries import temporary_twin
+from posebridge._sample_data_downloads import TIMEOUT as TIMEOUT  # seconds for the server
+from posebridge._sample_data_downloads import (
+    SampleDataError,
+    download,
+    http_status,
+    is_network_error,
+    matches,
+    network_error_types,
+    show_progress,
+    unpacked,
+)
 from posebridge.errors import (
     PoseBridgeError,
     SchemaError,
@@ -71,9 +81,6 @@ __all__ = [
 DEFAULT_URL = "https://gin.g-node.org/neuroinformatics/movement-test-data/raw/master"
 #: The metadata file at the root of the repository.
 METADATA_FILE = "metadata.yaml"
-#: Seconds to wait for the server before giving up.
-TIMEOUT = 30
-
 #: The bundled samples (in ``posebridge/data``), with a one-line description.
 BUNDLED: dict[str, str] = {
     "posebridge_two-mice_2D.nc": (
@@ -92,10 +99,6 @@ BUNDLED: dict[str, str] = {
 
 _DATA_FOLDER = Path(__file__).parent / "data"
 _KINDS = ("poses", "bboxes")
-
-
-class SampleDataError(PoseBridgeError):
-    """A sample could not be listed, downloaded, checked or loaded."""
 
 
 # --------------------------------------------------------------------------
@@ -185,28 +188,6 @@ def bundled_path(name: str) -> Path:
 
 # --------------------------------------------------------------------------
 # remote metadata
-
-
-def _network_error_types() -> tuple[type[BaseException], ...]:
-    import requests
-
-    return (requests.exceptions.RequestException, OSError)
-
-
-def _is_network_error(error: BaseException) -> bool:
-    """Whether an error came from the connection (requests), not from the local files."""
-    import requests
-
-    return isinstance(error, requests.exceptions.RequestException)
-
-
-def _http_status(error: BaseException) -> int | None:
-    """The HTTP status of an error the server answered with (404, 500, ...), else ``None``."""
-    import requests
-
-    if isinstance(error, requests.exceptions.HTTPError) and error.response is not None:
-        return int(error.response.status_code)
-    return None
 
 
 def _server_answered(url: str, status: int, what: str) -> str:
@@ -305,34 +286,27 @@ def _check_sample_name(name: str, where: str = "") -> None:
     )
 
 
-def _downloader(progressbar: bool = False) -> Any:
-    import pooch
-
-    return pooch.HTTPDownloader(progressbar=progressbar, timeout=TIMEOUT)
-
-
 def _download_metadata() -> dict[str, dict[str, Any]]:
     """Fetch ``metadata.yaml`` into the cache (atomically), check it, and return it parsed.
 
     The download goes to a temporary of its own (unique per call, so threads
-    fetching at once never share one) and replaces the cached copy only once it
-    parses as a sample list: a reader sees the old list or the new one, never a
-    part, and a wrong page served in its place (a network sign-in or maintenance
-    page) leaves the cached copy as it was.
+    or processes fetching at once never share one) and replaces the cached
+    copy (by a rename, which concurrent callers may all do) only once it is as
+    long as the server announced and parses as a whole sample list: a reader
+    sees the old list or the new one, never a part, and a wrong page served in
+    its place (a network sign-in or maintenance page) or a list cut short in
+    transit leaves the cached copy as it was.
 
     Raises
     ------
     SampleDataError
-        When the download is not a sample list (naming the URL it came from).
+        When the download is not a whole sample list (naming the URL it came
+        from), was cut short, or was redirected in a loop.
     """
-    folder = data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / METADATA_FILE
-    partial = temporary_twin(target)
     url = f"{sample_url()}/{METADATA_FILE}"
-    try:
-        _downloader()(url, str(partial), None)
-        where = f"the list of remote samples downloaded from {url}"
+    where = f"the list of remote samples downloaded from {url}"
+
+    def whole_sample_list(partial: Path) -> dict[str, dict[str, Any]]:
         advice = (
             " The server may have answered with another page (a network sign-in or "
             "maintenance page): check POSEBRIDGE_SAMPLE_URL, or try again later."
@@ -340,11 +314,93 @@ def _download_metadata() -> dict[str, dict[str, Any]]:
         metadata = _parse_metadata(partial, where=where, advice=advice)
         if not metadata:  # an empty answer is no list of samples either
             raise SampleDataError(f"{where} lists no sample (it is empty).{advice}")
-        os.replace(partial, target)
-    finally:
-        if partial.exists():
-            partial.unlink()
+        problem = _incomplete_entry(metadata)
+        if problem is not None:
+            raise SampleDataError(
+                f"{where} is incomplete: {problem}. It was probably cut short in transit (a "
+                "connection closed early, with no length to check it against), so it was "
+                "not kept: try again with posebridge.sample_data.list_datasets(refresh=True). "
+                "If it stays so, the server's list itself is malformed (POSEBRIDGE_SAMPLE_URL "
+                f"is {sample_url()})."
+            )
+        return metadata
+
+    target = data_dir() / METADATA_FILE
+    metadata = download(url, target, "the list of remote samples", check=whole_sample_list)
+    assert metadata is not None  # whole_sample_list returns the list
     return metadata
+
+
+#: The fields of a sample, and of its ``frame`` and ``video``, that posebridge reads.
+_ENTRY_FIELDS = ("sha256sum", "type", "source_software", "fps", "frame", "video")
+_COMPANION_FIELDS = ("file_name", "sha256sum")
+
+
+def _sha256_problem(value: Any) -> str | None:
+    """Why ``value`` is no metadata ``sha256sum`` (``None`` when it is one, or null).
+
+    Examples
+    --------
+    >>> _sha256_problem("cec")
+    "the sha256sum 'cec' (str); a sha256 sum is text of 64 hexadecimal digits"
+    >>> _sha256_problem(None) is None
+    True
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str) and re.fullmatch(r"[0-9A-Fa-f]{64}", value.strip()):
+        return None
+    return (
+        f"the sha256sum {value!r} ({type(value).__name__}); a sha256 sum is text of 64 "
+        "hexadecimal digits"
+    )
+
+
+def _incomplete_entry(metadata: dict[str, dict[str, Any]]) -> str | None:
+    """What the last sample of a downloaded sample list lacks, or ``None`` when it looks whole.
+
+    A list cut short in transit (a connection closed early, with no
+    Content-Length to notice it by) still parses as YAML: it only loses the
+    samples after the cut, and the last one kept loses its fields after the
+    cut, or ends in a part of one (a sha256 sum of three digits). So the last
+    sample must give a whole sha256 sum (its own, its frame's and its
+    video's), and every field posebridge reads that all the other samples
+    give. An earlier sample with a malformed field is refused only when it is
+    fetched, naming it: the other samples stay available. A cut that falls
+    exactly between two samples cannot be told from a shorter list.
+    """
+    entries = list(metadata.items())
+    name, entry = entries[-1]
+    others = [other for _, other in entries[:-1]]
+
+    def lacking(fields: tuple[str, ...], mine: dict[str, Any], theirs: list[Any]) -> list[str]:
+        given = [other for other in theirs if isinstance(other, dict)]
+        return [
+            field
+            for field in fields
+            if field not in mine and given and all(field in other for other in given)
+        ]
+
+    missing = lacking(_ENTRY_FIELDS, entry, others)
+    if missing:
+        return (
+            f"its last sample, {name}, lacks the field(s) {', '.join(missing)} that every "
+            "other sample gives"
+        )
+    problem = _sha256_problem(entry.get("sha256sum"))
+    if problem is not None:
+        return f"its last sample, {name}, gives {problem}"
+    for what in ("frame", "video"):
+        companion = entry.get(what)
+        if not isinstance(companion, dict):
+            continue
+        missing = lacking(_COMPANION_FIELDS, companion, [other.get(what) for other in others])
+        if missing:
+            return f"the {what} of its last sample, {name}, lacks {', '.join(missing)}"
+        problem = _sha256_problem(companion.get("sha256sum"))
+        if problem is not None:
+            return f"the {what} of its last sample, {name}, gives {problem}"
+    return None
 
 
 def _parse_metadata(
@@ -420,13 +476,13 @@ def _remote_metadata(refresh: bool = False) -> dict[str, dict[str, Any]]:
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )
-        except _network_error_types() as error:
-            if not _is_network_error(error):  # the cache changed under us, or a file error
+        except network_error_types() as error:
+            if not is_network_error(error):  # the cache changed under us, or a file error
                 problem = _cache_problem(cached) or f"{type(error).__name__}: {error}"
                 raise _cache_error(
                     f"the list of remote samples ({METADATA_FILE})", problem
                 ) from error
-            status = _http_status(error)
+            status = http_status(error)
             if status is not None and not cached.is_file():
                 raise SampleDataError(
                     _server_answered(
@@ -513,17 +569,17 @@ def _known_hash(name: str, key: str, value: Any) -> str | None:
     text of 64 hexadecimal digits. A number is refused, not read as one (YAML makes an
     unquoted all-digit sum an integer: its leading zeros gone, or read as octal); no sum
     at all warns that the download cannot be checked."""
-    if isinstance(value, str) and value.strip():
-        text = value.strip()
-        if re.fullmatch(r"[0-9A-Fa-f]{64}", text):
-            return f"sha256:{text.lower()}"
-    if value is not None and not (isinstance(value, str) and not value.strip()):
+    problem = _sha256_problem(value)
+    if problem is not None:
         raise SampleDataError(
-            f"the sample metadata {data_dir() / METADATA_FILE} gives the sha256sum "
-            f"{value!r} ({type(value).__name__}) for {key} (sample {name}); a sha256 sum "
-            "is text of 64 hexadecimal digits (quote it in the YAML: an unquoted number "
-            "loses its leading zeros)."
+            f"the sample metadata {data_dir() / METADATA_FILE} gives {problem}, for {key} "
+            f"(sample {name}). Download the list again with "
+            "posebridge.sample_data.list_datasets(refresh=True): a cached list cut short in "
+            "transit ends in a part of a sum. If the server's list gives it too, it is "
+            "malformed there (an unquoted all-digit sum is a YAML number: quote it)."
         )
+    if isinstance(value, str) and value.strip():
+        return f"sha256:{value.strip().lower()}"
     warnings.warn(
         f"The sample metadata gives no sha256 sum for {key} (sample {name}); "
         "the download cannot be checked.",
@@ -533,56 +589,31 @@ def _known_hash(name: str, key: str, value: Any) -> str | None:
     return None
 
 
-def _fresh_unzip_type() -> Any:
-    """pooch's ``Unzip`` emptying its folder first (a class made on use: pooch is imported
-    only to download)."""
-    import shutil
-
-    import pooch
-
-    class FreshUnzip(pooch.Unzip):
-        """pooch's Unzip, emptying the extraction folder when the archive is new or updated
-        (pooch extracts over it, keeping the files the new archive no longer holds)."""
-
-        def __call__(self, fname: str, action: str, pup: Any) -> Any:
-            if action in ("download", "update"):
-                shutil.rmtree(fname + self.suffix, ignore_errors=True)
-            return super().__call__(fname, action, pup)
-
-    return FreshUnzip
-
-
 def _fetch(name: str, key: str, known_hash: str | None, unzip: bool = False) -> Path:
-    """Download ``<url>/<key>`` into the cache (or use the cached copy) and check it."""
-    import pooch
+    """Download ``<url>/<key>`` into the cache (or use the cached copy) and check it.
 
-    store = pooch.create(path=data_dir(), base_url=f"{sample_url()}/", registry={key: known_hash})
-    processor = _fresh_unzip_type()() if unzip else None  # unpacks into <file>.unzip
+    A cached copy is used when its sha256 sum matches ``known_hash`` (or there
+    is none to check); otherwise it is downloaded again
+    (:func:`posebridge._sample_data_downloads.download`). A zip sample gives
+    the folder it is unpacked into.
+    """
+    target = data_dir() / key
     url = f"{sample_url()}/{key}"
     try:
-        result = store.fetch(
-            key,
-            processor=processor,
-            downloader=_downloader(progressbar=sys.stderr.isatty()),
-        )
-    except ValueError as error:
-        if "hash" not in str(error).lower():
-            raise SampleDataError(f"Could not fetch {url} (sample {name}): {error}") from error
-        raise SampleDataError(
-            f"The file downloaded from {url} (sample {name}) does not match the sha256 sum "
-            "given in the sample metadata, so it was discarded. It may have been corrupted "
-            "in transit, or the cached metadata is out of date: try again, or refresh the "
-            "list with list_datasets(refresh=True)."
-        ) from error
-    except _network_error_types() as error:
-        target = data_dir() / key
-        if not _is_network_error(error):  # the cache folder, not the network
+        if not target.is_file() or (known_hash is not None and not matches(target, known_hash)):
+            download(
+                url, target, f"sample {name}", known_hash=known_hash, progressbar=show_progress()
+            )
+        if unzip:
+            return unpacked(target, known_hash)
+    except network_error_types() as error:
+        if not is_network_error(error):  # the cache folder, not the network
             problem = _cache_problem(target) or f"{type(error).__name__}: {error}"
             raise _cache_error(f"{url} (sample {name})", problem) from error
-        status = _http_status(error)
+        status = http_status(error)
         if status is not None:
             raise SampleDataError(_server_answered(url, status, f"sample {name}")) from error
-        if target.is_file():  # pooch downloads a cached file again only when its sum differs
+        if target.is_file():  # downloaded again only because its sum differs
             raise SampleDataError(
                 f"The cached copy {target} of sample {name} does not match the sha256 sum "
                 "given in the sample metadata (it is damaged or out of date), and a fresh "
@@ -594,9 +625,7 @@ def _fetch(name: str, key: str, known_hash: str | None, unzip: bool = False) -> 
             "Remote samples need the network (downloaded files are cached in "
             f"{data_dir()}); the bundled samples work offline."
         ) from error
-    if unzip:
-        return Path(data_dir(), f"{key}.unzip")
-    return Path(result)
+    return target
 
 
 def _companion(name: str, entry: dict[str, Any], what: str) -> Path | None:
@@ -757,7 +786,20 @@ def fetch_dataset(name: str, with_video: bool = False) -> xr.Dataset:
     reader = _reader_for(name, entry)
     fps = _metadata_fps(name, entry)
     paths = fetch_dataset_paths(name, with_video=with_video)
-    ds = api.load(paths[_kind(entry)], reader, fps=fps)
+    found = paths[_kind(entry)]
+    try:
+        ds = api.load(found, reader, fps=fps)
+    except PoseBridgeError as error:
+        if entry.get("sha256sum") is not None or found is None:
+            raise  # checked: the file is the server's, byte for byte
+        downloaded = data_dir() / f"{_kind(entry)}/{name}"
+        remove = f"{downloaded} and {found}" if found != downloaded else str(found)
+        raise SampleDataError(
+            f"The cached download of sample {name} could not be read: {error} The sample "
+            "metadata gives no sha256 sum to check it against, so the download may have been "
+            f"cut short or damaged in transit (a server that announces no length): delete "
+            f"{remove} to download it again."
+        ) from error
     for what in ("frame", "video"):
         found = paths.get(what)
         if found is not None and found.exists():
