@@ -130,6 +130,11 @@ COMPLETE = "complete"
 PREDICTED = ("predicted_position", "predicted_confidence", "predicted_score")
 #: Optional beside :data:`PREDICTED`: the tracker's score of each of those predictions.
 PREDICTED_TRACKING_SCORE = "predicted_tracking_score"
+#: A labels dataset's project videos, as JSON text: their paths in the file's order, also
+#: those without labelled frames (videos queued for inference). SLEAP's .slp and NWB's
+#: PoseTraining (``source_videos``) read them into it and write them in its order, and
+#: ``to_sleap_io`` gives them back so, as sleap-io does.
+PROJECT_VIDEOS = "sleap_videos"
 #: The file name SLEAP and NWB writers give a video whose path is unknown (``video == ""``);
 #: their readers turn it back into ``""``.
 UNKNOWN_VIDEO = "unknown_video.mp4"

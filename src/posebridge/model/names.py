@@ -114,6 +114,9 @@ EXTRAS: dict[str, str] = {
     "labelling, each {video: path (an image sequence's first image), frame_idx, group}; "
     "written back by the .slp writer for the videos it writes (others left out, with a "
     "warning)",
+    "sleap_videos": "attr str: JSON list, a labels dataset's project videos in the file's "
+    "order, also those without labelled frames (SLEAP .slp, NWB PoseTraining source_videos); "
+    "the .slp and NWB labels writers and to_sleap_io keep that order",
     "sleap_provenance": "attr str: JSON object, the provenance of the .slp or analysis .h5 "
     "file read (model paths, SLEAP version, command ...); the .slp and analysis writers "
     "write it back with their own posebridge_content key",

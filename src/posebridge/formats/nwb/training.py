@@ -81,12 +81,11 @@ from posebridge.formats.nwb.common import (
 from posebridge.model import labels
 
 #: The attribute listing a labels dataset's videos in their order, those without a
-#: labelled frame too, as JSON text: the PoseTraining's ``source_videos`` (``video_0``,
-#: ``video_1``, ...) are read into it and written in its order. It is the attribute of a
-#: SLEAP project's videos (``posebridge.formats.sleap.common.PROJECT_VIDEOS``, spelled
-#: here because a format family imports no other), so the .slp writer and
-#: ``to_sleap_io`` give the videos back in that order, as sleap-io's ``load_nwb`` does.
-LISTED_VIDEOS = "sleap_videos"
+#: labelled frame too: the PoseTraining's ``source_videos`` (``video_0``, ``video_1``,
+#: ...) are read into it and written in its order
+#: (:data:`posebridge.model.labels.PROJECT_VIDEOS`, as SLEAP's .slp), as sleap-io's
+#: ``load_nwb`` keeps them.
+LISTED_VIDEOS = labels.PROJECT_VIDEOS
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp")
 _SLEAP_INSTANCE = re.compile(r"^instance_(\d+)$")
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")

@@ -29,6 +29,7 @@ from posebridge.formats._shared.untracked import (  # noqa: F401 - the family's 
     with_untracked_names,
 )
 from posebridge.model import labels
+from posebridge.model.labels import PROJECT_VIDEOS
 
 #: SLEAP's edge types (``sleap.skeleton.EdgeType``): a body edge or a symmetry.
 EDGE, SYMMETRY = 1, 2
@@ -41,11 +42,6 @@ _EDGE_TYPE = "sleap.skeleton.EdgeType"
 #: holds, as JSON text (netCDF keeps it): frame k is the k-th file. ``video_path`` is the
 #: first; the writers give the whole list back.
 VIDEO_IMAGES = "sleap_video_images"
-
-
-#: A labels dataset's SLEAP project videos (their paths, in the file's order, also those
-#: without labelled frames: videos queued for inference), as JSON text.
-PROJECT_VIDEOS = "sleap_videos"
 
 
 def project_videos_of(ds: xr.Dataset) -> list[str] | None:
