@@ -258,10 +258,14 @@ def test_an_interrupt_while_a_writer_closes_kills_ffmpeg(tmp_path):
     process = writer.gi_frame.f_locals["process"]
     main = threading.get_ident()
     timer = threading.Timer(1.0, signal.pthread_kill, (main, signal.SIGINT))
+    assert process.poll() is None, "ffmpeg finished before the interrupt: nothing to stop"
     timer.start()
     started = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        writer.close()
-    timer.join()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            writer.close()
+    finally:  # a close done before the timer fires must not interrupt a later test
+        timer.cancel()
+        timer.join()
     assert time.monotonic() - started < 4
     assert process.returncode is not None and process.returncode < 0  # killed, not finished
