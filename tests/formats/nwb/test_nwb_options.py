@@ -7,6 +7,7 @@ replaced or ignored.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import h5py
 import numpy as np
@@ -587,3 +588,34 @@ def test_a_metadata_key_nwb_does_not_take_is_refused_before_the_input_is_read(tm
     with pytest.raises(PoseBridgeError, match=r"subject\.foo is not a key") as caught:
         posebridge.convert(source, tmp_path / "out.nwb", metadata={"subject": {"foo": 1}})
     assert "option metadata=" in str(caught.value)
+
+
+def test_the_datasets_own_video_missing_here_is_left_out_with_a_warning(tmp_path, poses):
+    """The dataset's own video_path was dropped without a word when the file is not on this
+    machine (a .slp converted where its video is not); the explicit option writes it."""
+    poses.attrs.update(video_path="/no/such/place/cam.mp4", video_width=640, video_height=480)
+    target = tmp_path / "out.nwb"
+
+    with pytest.warns(UserWarning, match="no such file here") as caught:
+        posebridge.save(poses, target)
+
+    said = next(str(w.message) for w in caught if "no such file here" in str(w.message))
+    assert str(target) in said and "/no/such/place/cam.mp4" in said and "video_path=" in said
+    assert posebridge.load(target).attrs.get("video_path") is None
+    with pytest.warns(UserWarning, match="does not exist"):
+        posebridge.save(poses, target, overwrite=True, video_path="/no/such/place/cam.mp4")
+    assert posebridge.load(target).attrs["video_path"] == "/no/such/place/cam.mp4"
+
+
+def test_the_datasets_own_video_present_here_is_linked_without_that_warning(tmp_path, poses):
+    video = tmp_path / "cam.mp4"
+    video.write_bytes(b"\0")
+    poses.attrs["video_path"] = str(video)
+    target = tmp_path / "out.nwb"
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(poses, target)
+
+    assert not [w for w in caught if "no such file here" in str(w.message)]
+    assert posebridge.load(target).attrs["video_path"] == str(video)

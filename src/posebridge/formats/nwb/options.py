@@ -157,12 +157,15 @@ def search_option(search: Any) -> list[str | os.PathLike[str]]:
     return list(folders)
 
 
-def poses_video(ds: xr.Dataset, video_path: Any) -> str | None:
+def poses_video(ds: xr.Dataset, video_path: Any, where: Any = "the NWB file") -> str | None:
     """The video to link as ``source_video``: the ``video_path=`` option, else the dataset's.
 
     One video file is one camera's: with camera views (a ``view`` dim) the
     option is refused, and the dataset's own ``video_path`` (which cannot say
-    which view it shows) is not linked, with a warning.
+    which view it shows) is not linked, with a warning. The dataset's own
+    ``video_path`` is linked only when that file exists here (nwbinspector
+    refuses a link to a missing file); otherwise a warning naming ``where``
+    says so, and that ``video_path=`` writes the path anyway.
 
     Raises
     ------
@@ -180,7 +183,12 @@ def poses_video(ds: xr.Dataset, video_path: Any) -> str | None:
     given = video_option(video_path)
     views = views_of(ds)
     if views == [None]:
-        return dataset_video(ds) if given is None else given
+        if given is not None:
+            return given
+        own = dataset_video(ds)
+        if own is None and ds.attrs.get("video_path"):
+            _warn_video_not_found(str(ds.attrs["video_path"]), where)
+        return own
     shown = ", ".join(map(repr, views))
     if given is not None:
         raise PoseBridgeError(
@@ -198,3 +206,15 @@ def poses_video(ds: xr.Dataset, video_path: Any) -> str | None:
             stacklevel=user_stacklevel(),
         )
     return None
+
+
+def _warn_video_not_found(video: str, where: Any) -> None:
+    """Warn that the dataset's own ``video_path`` is not linked: no such file here."""
+    said = UserWarning(
+        f"{where}: the dataset's video_path {video!r} is not written as its source video: "
+        "no such file here, and nwbinspector refuses a link to a missing file (the video's "
+        "size goes with it). Pass video_path= (the same path, or where the video is) to "
+        "write it anyway."
+    )
+    wording = {"Pass video_path= (": "Pass --option video_path=PATH ("}
+    warnings.warn(errors.with_command_line_wording(said, wording), stacklevel=user_stacklevel())

@@ -469,7 +469,7 @@ def write(
         return write_sleap_io_layout(
             [ds], target, config_, storage, overwrite=overwrite, append=append
         )
-    video = poses_video(ds, given_video)
+    video = poses_video(ds, given_video, target)
     if append:
         return [append_file(ds, target, config_, storage, video)]
     return write_files(
