@@ -620,7 +620,7 @@ def test_a_multi_animal_csv_with_data_split_that_save_writes_is_detected_as_dlc_
     # an individuals level is the data_split of a multi-animal DeepLabCut table
     rng = np.random.default_rng(1)
     images = ["labeled-data/v/img001.png", "labeled-data/v/img002.png"]
-    names = dict(individual_names=["m1", "m2"], keypoint_names=["snout", "tail"])
+    names = {"individual_names": ["m1", "m2"], "keypoint_names": ["snout", "tail"]}
     if content == "labels":
         ds = posebridge.labels.from_numpy(
             rng.uniform(10, 100, (2, 2, 2, 2)), image_path=images, **names
