@@ -622,3 +622,19 @@ def test_an_empty_header_cell_is_told_by_its_place_not_by_pandas_name(tmp_path, 
     with pytest.raises(FormatError, match=said) as error:
         posebridge.load(path, format="anipose")
     assert "Unnamed" not in str(error.value)
+
+
+def test_times_of_a_session_clock_are_warned_as_not_kept(tmp_path):
+    """Anipose's fnum is a frame number per row: time in seconds off the frame / fps grid
+    reads back in frames, which the writer says, as DeepLabCut's and SLEAP's writers say
+    (h172 finding 1); times that are frame / fps say nothing."""
+    rng = np.random.default_rng(0)
+    ds = posebridge.from_numpy(rng.random((3, 3, 2, 1)), rng.random((3, 2, 1)), fps=30)
+    session = ds.assign_coords(time=[10.01, 10.04, 10.08])  # frame coord 0, 1, 2
+    path = tmp_path / "s.csv"
+    with pytest.warns(UserWarning, match=r"s\.csv: the dataset's time in seconds is not kept"):
+        posebridge.save(session, path, format="anipose")
+    assert posebridge.load(path).time.values.tolist() == [0, 1, 2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.save(ds, tmp_path / "grid.csv", format="anipose")  # frame / fps

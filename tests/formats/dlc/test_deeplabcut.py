@@ -612,6 +612,46 @@ def test_sniff_tells_dlc_from_lp(tmp_path: Path, single_animal_frame: pd.DataFra
     )  # .h5 is never LightningPose
 
 
+@pytest.mark.parametrize("content", ["labels", "poses"])
+def test_a_multi_animal_csv_with_data_split_that_save_writes_is_detected_as_dlc_and_loads(
+    tmp_path: Path, content: str
+) -> None:
+    # LightningPose holds one animal and writes no individuals level: a 'set' column under
+    # an individuals level is the data_split of a multi-animal DeepLabCut table
+    rng = np.random.default_rng(1)
+    images = ["labeled-data/v/img001.png", "labeled-data/v/img002.png"]
+    names = {"individual_names": ["m1", "m2"], "keypoint_names": ["snout", "tail"]}
+    if content == "labels":
+        ds = posebridge.labels.from_numpy(
+            rng.uniform(10, 100, (2, 2, 2, 2)), image_path=images, **names
+        )
+        path = tmp_path / "CollectedData_me.csv"
+    else:
+        ds = posebridge.from_numpy(
+            rng.uniform(10, 100, (2, 2, 2, 2)), rng.uniform(0, 1, (2, 2, 2)), **names
+        )
+        path = tmp_path / "p.csv"
+    ds = ds.assign_coords(data_split=("time", ["train", "test"]))
+    posebridge.save(ds, path)
+    assert deeplabcut.sniff(Peek(path)) and not deeplabcut.sniff_lp(Peek(path))
+    assert posebridge.detect(path) == "dlc"
+    back = posebridge.load(path)
+    assert back.individual.values.tolist() == ["m1", "m2"]
+    assert back["data_split"].values.tolist() == ["train", "test"]
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
+
+
+def test_a_one_animal_csv_with_an_individuals_level_and_a_set_column_is_dlc(
+    tmp_path: Path,
+) -> None:
+    df = dlc_frame(["mouse"], ["a", "b"], ["x", "y", "likelihood"], n_rows=2)
+    df[("set", "", "", "")] = ["train", "test"]
+    path = tmp_path / "one.csv"
+    df.to_csv(path)
+    assert posebridge.detect(path) == "dlc"
+    assert posebridge.load(path).individual.values.tolist() == ["mouse"]
+
+
 def test_read_datasets_save_as_netcdf(tmp_path: Path) -> None:
     coords = ["x", "y", "likelihood", "x_ens_median"]
     df = dlc_frame(None, ["a"], coords, scorer="ensemble-kalman_tracker", n_rows=3)

@@ -1157,3 +1157,26 @@ def test_the_warning_of_tasks_without_a_config_names_the_flags_on_the_command_li
     assert "--option label_config=CONFIG.xml" in line
     assert "--read-option label_config=CONFIG.xml" in line
     assert "label_config= to" not in line and "(label_config=)" not in line
+
+
+@pytest.mark.parametrize("kind", ["predictions", "annotations"])
+def test_a_per_keypoint_variable_it_has_no_place_for_is_warned_as_not_written(tmp_path, kind):
+    """Label Studio keypoints hold a position and, in predictions, a score: another
+    per-keypoint variable (an EKS variance, Anipose's reprojection_error) is named in a
+    warning on the file, as the README promises (h172 finding 6)."""
+    rng = np.random.default_rng(13)
+    ds = posebridge.from_numpy(
+        rng.uniform(1, 99, (3, 2, 2, 1)),
+        rng.uniform(0, 1, (3, 2, 1)),
+        individual_names=["track_1"],
+        keypoint_names=["p", "q"],
+    )
+    ds["x_ens_var"] = (("time", "keypoint", "individual"), rng.uniform(0, 1, (3, 2, 1)))
+    path = tmp_path / "ls.json"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, path, format="labelstudio", kind=kind, image_size=(100, 100))
+    said = [str(w.message) for w in caught if "x_ens_var" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(f"{path}: Label Studio task files have no place")
+    assert not [w for w in caught if "'confidence'" in str(w.message) and "no place" in str(w)]
+    assert "x_ens_var" not in posebridge.load(path)

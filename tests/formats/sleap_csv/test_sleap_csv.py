@@ -640,3 +640,48 @@ def test_the_span_advice_names_the_read_option_on_the_command_line(tmp_path: Pat
     )
     assert done.exit_code == 0, done.output
     assert posebridge.load(out).time.values.tolist() == [3, 2**30]
+
+
+def test_tracks_that_never_share_a_frame_warn_of_the_order_they_read_back_in(tmp_path: Path):
+    """The reader orders tracks by their rows within each frame, so tracks that never
+    share a frame come back in the order of their first row: 'b' listed first but seen
+    last reads back after 'a', which the writer says once, naming that order (h172
+    finding 4)."""
+    pos = np.random.default_rng(6).uniform(1, 99, (4, 2, 2, 2))
+    pos[:2, ..., 0] = np.nan  # 'b' in frames 2, 3 only
+    pos[2:, ..., 1] = np.nan  # 'a' in frames 0, 1 only
+    ds = posebridge.from_numpy(pos, individual_names=["b", "a"], keypoint_names=["p", "q"])
+    path = tmp_path / "x.analysis.csv"
+    with pytest.warns(UserWarning, match="read back in the order of their first row") as record:
+        posebridge.save(ds, path)
+    said = [str(w.message) for w in record if "order" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(f"{path}:")
+    assert "read back, in the order 'a', 'b', not the dataset's" in said[0]
+    assert posebridge.load(path).individual.values.tolist() == ["a", "b"]
+    import warnings
+
+    together = ds.copy(deep=True)
+    together["position"][0] = 1.0  # 'b' and 'a' share frame 0: written, and read, b then a
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.save(together, tmp_path / "t.analysis.csv")
+    assert posebridge.load(tmp_path / "t.analysis.csv").individual.values.tolist() == ["b", "a"]
+
+
+def test_a_per_keypoint_variable_is_warned_as_not_written(tmp_path: Path):
+    """A SLEAP CSV holds a point's position and score: another per-keypoint variable (an
+    EKS variance, Anipose's reprojection_error) is named in a warning on the file, as the
+    analysis .h5 writer names it (h172 finding 6)."""
+    rng = np.random.default_rng(13)
+    ds = posebridge.from_numpy(
+        rng.uniform(1, 99, (3, 2, 2, 1)),
+        rng.uniform(0, 1, (3, 2, 1)),
+        individual_names=["track_1"],
+        keypoint_names=["p", "q"],
+    )
+    ds["x_ens_var"] = (("time", "keypoint", "individual"), rng.uniform(0, 1, (3, 2, 1)))
+    path = tmp_path / "a.analysis.csv"
+    with pytest.warns(UserWarning) as record:
+        posebridge.save(ds, path)
+    said = [str(w.message) for w in record if "x_ens_var" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(f"{path}: SLEAP analysis CSV files have no")

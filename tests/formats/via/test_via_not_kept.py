@@ -80,3 +80,26 @@ def test_times_counted_from_the_first_frame_as_vias_reader_counts_them_are_kept(
     # times that are neither frame / fps nor counted from the first frame are still said
     off = counted.assign_coords(time=counted.time.values + 0.01)
     assert [text for text in _save(off, tmp_path / "off.csv") if "time in seconds" in text]
+
+
+def test_tracks_whose_ids_are_not_in_the_datasets_order_are_warned_as_read_back_by_id(tmp_path):
+    """A VIA reader gives the tracks in the order of their ids: id_5 listed before id_2
+    reads back after it, which the writer says once, naming the order read back (h172
+    finding 4); numbering by position keeps the order, without a warning."""
+    centres, sizes, scores = _boxes()
+    ds = bboxes_from_numpy(centres, sizes, scores, individual_names=["id_5", "id_2"])
+    path = tmp_path / "t.csv"
+    said = [m for m in _save(ds, path) if "order" in m]
+    assert len(said) == 1
+    assert said[0].startswith(f"{path}: a VIA tracks file gives its tracks back in the order")
+    assert "read back in the order 'id_2', 'id_5' (written from" not in said[0]
+    assert "read back in the order 'id_2', 'id_5', not the dataset's" in said[0]
+    assert posebridge.load(path, format="via").individual.values.tolist() == ["id_2", "id_5"]
+    with recording_warnings() as shown:
+        posebridge.save(
+            ds, tmp_path / "p.csv", format="via", track_ids_from_trailing_numbers=False
+        )
+    assert not [w for w in shown if "order" in str(w.message)]
+    assert posebridge.load(tmp_path / "p.csv").individual.values.tolist() == ["id_0", "id_1"]
+    in_order = ds.isel(individual=[1, 0])  # id_2, id_5: read back as written
+    assert not [m for m in _save(in_order, tmp_path / "o.csv") if "order" in m]

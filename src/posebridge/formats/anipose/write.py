@@ -19,6 +19,7 @@ from posebridge.formats._shared.individual_names import warn_individual_name_not
 from posebridge.formats._shared.lazy import is_dask, time_blocks
 from posebridge.formats._shared.not_kept import (
     warn_keypoint_variables_dropped,
+    warn_times_not_kept,
     warn_variables_not_written,
 )
 from posebridge.formats.anipose.layout import (
@@ -236,6 +237,7 @@ def write(
         read_back="id_0",
         keep="Write netCDF (.nc) or NWB to keep it.",
     )
+    warn_times_not_kept(ds, path, "an Anipose file")  # fnum: a frame number per row
     warn_keypoint_variables_dropped(
         ds,
         path,

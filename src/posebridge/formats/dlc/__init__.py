@@ -68,6 +68,14 @@ def sniff(peek: Peek) -> bool:
 
 
 def _looks_like_lp(header: csv_header.CsvHeader) -> bool:
+    """Whether a DLC-style CSV header is LightningPose's (see :func:`sniff_lp`).
+
+    LightningPose holds one animal and writes no ``individuals`` level, so a table
+    with that level is DeepLabCut's (multi-animal), whatever else it has: its
+    ``set`` column is the ``data_split`` the DeepLabCut writer keeps.
+    """
+    if "individuals" in header.level_names:
+        return False
     scorer_level = header.level_names.index("scorer")
     coord_level = header.level_names.index("coords")
     scorers = {label[scorer_level] for label in header.columns}
@@ -82,7 +90,8 @@ def _looks_like_lp(header: csv_header.CsvHeader) -> bool:
 
 def sniff_lp(peek: Peek) -> bool:
     """Whether ``path`` is a LightningPose CSV: DLC-style, with a ``*_tracker`` scorer,
-    a ``set`` column or coords beyond x/y/likelihood (EKS, ``visible``). Never .h5.
+    a ``set`` column or coords beyond x/y/likelihood (EKS, ``visible``). Never .h5, and
+    never a table with an ``individuals`` level (multi-animal DeepLabCut).
 
     Examples
     --------

@@ -44,6 +44,7 @@ from posebridge.formats._shared.json_text import (
 )
 from posebridge.formats._shared.not_kept import (
     warn_individuals_not_written,
+    warn_keypoint_variables_dropped,
     warn_label_scores_dropped,
     warn_lone_coordinates,
     warn_occluded,
@@ -168,7 +169,8 @@ def write(
 
 def _warn_unkept(ds: xr.Dataset, path: Path, kind: str) -> None:
     """Warn of what Label Studio's keypoints cannot hold: a visibility flag (COCO's v=1
-    reads back visible), a point with one finite coordinate (not written), the
+    reads back visible), a point with one finite coordinate (not written), another
+    per-keypoint variable (an EKS variance, Anipose's reprojection error), the
     individuals' identities (read back by rank), time in seconds off the frames (rows
     are images or video frames) and, in annotations, scores."""
     if kind == "annotations":
@@ -182,6 +184,13 @@ def _warn_unkept(ds: xr.Dataset, path: Path, kind: str) -> None:
     )
     warn_lone_coordinates(ds, path, "Label Studio")
     warn_times_not_kept(ds, path, "a Label Studio task file")
+    warn_keypoint_variables_dropped(  # visible: warned of above (warn_occluded)
+        ds,
+        path,
+        "Label Studio task",
+        ("confidence", "visible"),
+        holds="its position and, in predictions, one score, the confidence",
+    )
     warn_variables_not_written(ds, path, "Label Studio", kept=_KEPT_BESIDE_POINTS)
     warn_individuals_not_written(
         ds,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import heapq
 from pathlib import Path
 
 import numpy as np
@@ -176,3 +177,58 @@ def span_too_wide(frames: np.ndarray) -> bool:
     (True, False)
     """
     return frames.size > 0 and int(frames.max()) + 1 > max(SPAN_FREE, SPAN_PER_ROW * frames.size)
+
+
+def track_order(tracks: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """The distinct tracks of some rows in an order that keeps every frame's row order.
+
+    Rows within a frame follow SLEAP's track order; the per-frame orders are
+    merged (a topological sort of "comes before in some frame"), ties broken
+    by first appearance: the order in which the reader gives the tracks, and
+    the writer foresees it. Loops run over tracks and distinct pairs, not rows.
+
+    Parameters
+    ----------
+    tracks
+        The track of each row (names, or any other keys), rows sorted by frame.
+    frames
+        The frame number of each row.
+
+    Returns
+    -------
+    numpy.ndarray
+        The distinct values of ``tracks``, in that order.
+
+    Examples
+    --------
+    >>> track_order(np.array(["b", "a", "c", "a"]), np.array([0, 0, 1, 1])).tolist()
+    ['b', 'c', 'a']
+    >>> track_order(np.array(["b", "a"]), np.array([3, 5])).tolist()  # never together
+    ['b', 'a']
+    """
+    names, first_row, codes = np.unique(tracks, return_index=True, return_inverse=True)
+    if names.size == 0:
+        return names
+    codes = codes.reshape(-1)
+    same_frame = frames[1:] == frames[:-1]
+    pairs = np.unique(np.stack([codes[:-1][same_frame], codes[1:][same_frame]], axis=1), axis=0)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    after: list[list[int]] = [[] for _ in range(names.size)]
+    waiting = np.zeros(names.size, dtype=np.int64)
+    for before, later in pairs.tolist():
+        after[before].append(later)
+        waiting[later] += 1
+    ready = [(int(first_row[i]), i) for i in np.flatnonzero(waiting == 0)]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        _, code = heapq.heappop(ready)
+        order.append(code)
+        for later in after[code]:
+            waiting[later] -= 1
+            if waiting[later] == 0:
+                heapq.heappush(ready, (int(first_row[later]), later))
+    if len(order) < names.size:  # rows in inconsistent orders: first appearance decides
+        rest = sorted(set(range(names.size)) - set(order), key=lambda i: first_row[i])
+        order.extend(rest)
+    return names[np.asarray(order, dtype=np.int64)]

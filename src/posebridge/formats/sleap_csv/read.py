@@ -22,7 +22,6 @@ the CSV and the .h5 of the same data then read as equal datasets.
 
 from __future__ import annotations
 
-import heapq
 import io
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,7 @@ from posebridge.formats.sleap_csv.layout import (
     header_cells,
     header_nodes,
     span_too_wide,
+    track_order,
 )
 
 __all__ = ["describe", "read"]
@@ -212,40 +212,6 @@ def _check_span(path: Path, frames: np.ndarray, cells_per_frame: int) -> None:
     raise with_command_line_wording(refused, READ_SPAN_WORDING)
 
 
-def _track_order(tracks: np.ndarray, frames: np.ndarray) -> list[str]:
-    """Track names in an order that keeps every frame's row order.
-
-    Rows within a frame follow SLEAP's track order; the per-frame orders are
-    merged (a topological sort of "comes before in some frame"), ties broken
-    by first appearance. Loops run over tracks and distinct pairs, not rows.
-    """
-    names, first_row, codes = np.unique(tracks, return_index=True, return_inverse=True)
-    if names.size == 0:
-        return []
-    same_frame = frames[1:] == frames[:-1]
-    pairs = np.unique(np.stack([codes[:-1][same_frame], codes[1:][same_frame]], axis=1), axis=0)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    after: list[list[int]] = [[] for _ in range(names.size)]
-    waiting = np.zeros(names.size, dtype=np.int64)
-    for before, later in pairs.tolist():
-        after[before].append(later)
-        waiting[later] += 1
-    ready = [(int(first_row[i]), i) for i in np.flatnonzero(waiting == 0)]
-    heapq.heapify(ready)
-    order: list[int] = []
-    while ready:
-        _, code = heapq.heappop(ready)
-        order.append(code)
-        for later in after[code]:
-            waiting[later] -= 1
-            if waiting[later] == 0:
-                heapq.heappush(ready, (int(first_row[later]), later))
-    if len(order) < names.size:  # rows in inconsistent orders: first appearance decides
-        rest = sorted(set(range(names.size)) - set(order), key=lambda i: first_row[i])
-        order.extend(rest)
-    return [str(names[i]) for i in order]
-
-
 def read(path: Path, *, all_frames: bool = True) -> xr.Dataset:
     """Read a SLEAP analysis CSV file.
 
@@ -285,7 +251,7 @@ def read(path: Path, *, all_frames: bool = True) -> xr.Dataset:
     # the rows, sorted by frame (stable: the file's order within a frame is kept)
     order = np.argsort(frames, kind="stable")
     tracks_sorted = track_cells[order][tracked[order]].astype(str)
-    track_names = _track_order(tracks_sorted, frames[order][tracked[order]])
+    track_names = [str(n) for n in track_order(tracks_sorted, frames[order][tracked[order]])]
     untracked_rows = np.flatnonzero(~tracked)
     ranks = rank_in_frame(frames[untracked_rows])
     n_slots = int(ranks.max()) + 1 if ranks.size else 0

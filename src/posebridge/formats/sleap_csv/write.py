@@ -25,11 +25,17 @@ from posebridge.formats._shared.guards import (
 )
 from posebridge.formats._shared.not_kept import (
     warn_individuals_not_written,
+    warn_keypoint_variables_dropped,
     warn_times_not_kept,
     warn_variables_not_written,
 )
 from posebridge.formats._shared.untracked import is_untracked_name, untracked_sort_key
-from posebridge.formats.sleap_csv.layout import FIXED, READ_SPAN_WORDING, span_too_wide
+from posebridge.formats.sleap_csv.layout import (
+    FIXED,
+    READ_SPAN_WORDING,
+    span_too_wide,
+    track_order,
+)
 
 __all__ = ["write"]
 
@@ -99,6 +105,7 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
             f"coordinate); a SLEAP CSV needs them. {FPS_ADVICE}"
         )
     warn_times_not_kept(ds, path, "a SLEAP CSV")
+    warn_keypoint_variables_dropped(ds, path, "SLEAP analysis CSV")  # as the analysis .h5
     warn_variables_not_written(ds, path, "SLEAP analysis CSV")
     if frames.size and frames.min() < 0:
         raise PoseBridgeError(
@@ -118,13 +125,14 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     else:
         instance = np.full((n_time, n_ind), np.nan)
     individuals = [str(n) for n in ds[model.INDIVIDUAL].values]
-    order = _write_order(individuals, path)
+    order = _write_order(individuals)
     position, confidence, instance = position[:, order], confidence[:, order], instance[:, order]
     occupied = (
         np.isfinite(position).any(axis=(2, 3))
         | np.isfinite(confidence).any(axis=2)
         | np.isfinite(instance)
     )
+    _warn_order_read_back(individuals, order, occupied, frames, path)
     warn_individuals_not_written(
         ds,
         path,
@@ -167,32 +175,35 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     return [path]
 
 
-def _write_order(individuals: list[str], path: Path) -> np.ndarray:
+def _write_order(individuals: list[str]) -> np.ndarray:
     """The order the individuals' rows take within a frame: the tracks, then ``untracked_<k>``.
 
     Every SLEAP reader (posebridge's among them) places the instances without a
     track after the tracks and names them by their rank in the frame, so an
     untracked individual written before a track, or ``untracked_1`` before
     ``untracked_0``, would read back in another order (or under another name).
-    The tracks keep the dataset's order; the untracked follow by their number. A
-    warning says so when that is not the dataset's order.
+    The tracks keep the dataset's order; the untracked follow by their number
+    (:func:`_warn_order_read_back` says when that is not the dataset's order).
 
     Parameters
     ----------
     individuals
         The dataset's individual names, in its order.
-    path
-        The output file (named in the warning).
 
     Returns
     -------
     numpy.ndarray
         int64 indices into ``individuals``, in writing order.
+
+    Examples
+    --------
+    >>> _write_order(["untracked_1", "mouse", "untracked_0"]).tolist()
+    [1, 2, 0]
     """
     untracked = [is_untracked_name(n) for n in individuals]
     # tracks first (dataset order: a stable sort), then the untracked by their number,
     # compared as digits: untracked_<20 digits> overflows an int64 (a loop per individual)
-    order = np.array(
+    return np.array(
         sorted(
             range(len(individuals)),
             key=lambda k: (
@@ -202,17 +213,69 @@ def _write_order(individuals: list[str], path: Path) -> np.ndarray:
         ),
         dtype=np.int64,
     )
-    if not np.array_equal(order, np.arange(len(individuals))):
-        shown = [brief(str(individuals[k])) for k in order[:8]]
-        written = ", ".join(shown) + (f" and {order.size - 8} more" if order.size > 8 else "")
-        warnings.warn(
-            f"{path}: a SLEAP CSV gives the instances without a track (untracked_<k>) after "
-            f"the tracks, by their number, as every SLEAP reader places them; the individuals "
-            f"are written, and read back, in the order {written} (the untracked named by "
-            "their rank in each frame: untracked_0, untracked_1, ...).",
-            stacklevel=user_stacklevel(),
+
+
+def _order_read_back(
+    individuals: list[str], order: np.ndarray, occupied: np.ndarray, frames: np.ndarray
+) -> np.ndarray:
+    """The individuals that have rows, as indices into ``individuals``, in the order the
+    reader gives them back: the tracks by the merged row order of the frames
+    (:func:`~posebridge.formats.sleap_csv.layout.track_order`: tracks that never share a
+    frame by their first row), then the untracked in writing order.
+
+    ``order`` is :func:`_write_order`'s; ``occupied`` (time, individual in writing
+    order) says which rows are written; ``frames`` are the frame numbers of time.
+    """
+    untracked = np.array([is_untracked_name(individuals[k]) for k in order], dtype=bool)
+    time_index, column = np.nonzero(occupied & ~untracked)  # row-major: as written
+    by_frame = np.argsort(frames[time_index], kind="stable")  # as the reader sorts rows
+    tracks = order[track_order(column[by_frame], frames[time_index][by_frame])]
+    written_untracked = order[untracked & occupied.any(axis=0)]
+    return np.concatenate([tracks, written_untracked]).astype(np.int64)
+
+
+def _warn_order_read_back(
+    individuals: list[str],
+    order: np.ndarray,
+    occupied: np.ndarray,
+    frames: np.ndarray,
+    path: Path,
+) -> None:
+    """Warn once when the individuals written read back in another order than the
+    dataset's, naming the order read back and why: the untracked placed after the
+    tracks (:func:`_write_order`), tracks that never share a frame given in the
+    order of their first row (:func:`_order_read_back`). Individuals with no row
+    are warned about on their own and left out here.
+    """
+    read_back = _order_read_back(individuals, order, occupied, np.asarray(frames))
+    if np.array_equal(read_back, np.sort(read_back)):
+        return
+    written_columns = np.flatnonzero(occupied.any(axis=0))
+    is_untracked = np.array([is_untracked_name(individuals[k]) for k in read_back], dtype=bool)
+    reasons = []
+    if not np.array_equal(order[written_columns], np.sort(order[written_columns])):
+        reasons.append(
+            "a SLEAP CSV gives the instances without a track (untracked_<k>) after the "
+            "tracks, by their number, as every SLEAP reader places them"
         )
-    return order
+    tracks = read_back[~is_untracked]
+    if not np.array_equal(tracks, np.sort(tracks)):
+        reasons.append(
+            "a SLEAP CSV orders the tracks only by their rows within each frame, so tracks "
+            "that never share a frame read back in the order of their first row"
+        )
+    shown = [brief(str(individuals[k])) for k in read_back[:8]]
+    named = ", ".join(shown) + (f" and {read_back.size - 8} more" if read_back.size > 8 else "")
+    untracked_note = (
+        " (the untracked named by their rank in each frame: untracked_0, untracked_1, ...)"
+        if is_untracked.any()
+        else ""
+    )
+    warnings.warn(
+        f"{path}: {'; '.join(reasons)}; the individuals are written, and read back, in the "
+        f"order {named}{untracked_note}, not the dataset's; netCDF (.nc) keeps it.",
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _needs_quotes(text: str) -> bool:

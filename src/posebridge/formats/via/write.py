@@ -15,6 +15,7 @@ from posebridge._outputs import atomic_outputs
 from posebridge.errors import (
     FPS_ADVICE,
     SchemaError,
+    brief,
     user_stacklevel,
     with_command_line_wording,
 )
@@ -257,6 +258,45 @@ def _warn_unkept(
     warn_times_not_kept(ds, path, "a VIA tracks file", from_first_frame=True)
 
 
+def _warn_order_read_back(
+    names: list[str], track_ids: np.ndarray, valid: np.ndarray, path: Path
+) -> None:
+    """Warn once when the individuals written read back in another order than the
+    dataset's: a VIA reader gives the tracks in the order of their ids (``id_5`` after
+    ``id_2``), whatever the order of the regions. ``valid`` (time, individual) says which
+    boxes are written (an individual without one is warned about on its own).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _warn_order_read_back(
+    ...         ["id_5", "id_2"], np.array([5, 2]), np.ones((1, 2), bool), "t.csv"
+    ...     )
+    >>> str(caught[0].message)[:60]
+    't.csv: a VIA tracks file gives its tracks back in the order '
+    """
+    written = np.flatnonzero(valid.any(axis=0))
+    by_id = written[np.argsort(track_ids[written], kind="stable")]
+    if np.array_equal(by_id, written):
+        return
+    shown = [brief(f"id_{track_ids[k]}") for k in by_id[:8]]
+    more = f" and {by_id.size - 8} more" if by_id.size > 8 else ""
+    named = ", ".join(shown) + more
+    sources = ", ".join(brief(names[k]) for k in by_id[:8]) + more
+    source_named = f" (written from {sources})" if sources != named else ""
+    warning = UserWarning(
+        f"{path}: a VIA tracks file gives its tracks back in the order of their track ids, "
+        f"so the individuals read back in the order {named}{source_named}, not the "
+        "dataset's; pass track_ids_from_trailing_numbers=False to number the tracks 0, 1, "
+        "... in the dataset's order, or write netCDF (.nc) to keep it."
+    )
+    warnings.warn(
+        with_command_line_wording(warning, _NUMBERED_BY_POSITION), stacklevel=user_stacklevel()
+    )
+
+
 def write(
     ds: xr.Dataset,
     path: Path,
@@ -386,6 +426,7 @@ def write(
         keep="netCDF (.nc)",
         names_read_back=[f"id_{track}" for track in track_ids.tolist()],
     )
+    _warn_order_read_back(names, track_ids, valid, path)
     t, i = np.nonzero(valid)
     region_id = np.cumsum(valid, axis=1)[t, i] - 1
     per_time = {
