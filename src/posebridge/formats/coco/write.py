@@ -28,7 +28,12 @@ from posebridge.formats._shared.guards import (
     refuse_text_not_utf8,
     refuse_unknown_frames,
 )
-from posebridge.formats._shared.images import box_extras, checked_image_size, first_repeat
+from posebridge.formats._shared.images import (
+    box_extras,
+    checked_image_size,
+    first_repeat,
+    video_frame_size,
+)
 from posebridge.formats._shared.json_text import (
     comma_before,
     integers,
@@ -41,12 +46,14 @@ from posebridge.formats._shared.json_text import (
 )
 from posebridge.formats._shared.not_kept import (
     warn_individuals_not_written,
+    warn_keypoint_variables_dropped,
     warn_label_scores_dropped,
     warn_lone_coordinates,
     warn_times_not_kept,
     warn_variables_not_written,
 )
 from posebridge.formats._shared.track_ids import individual_track_ids
+from posebridge.formats._shared.track_order import warn_order_read_back
 from posebridge.formats.coco._layout import (
     CATEGORIES_ATTR,
     GroundTruth,
@@ -72,6 +79,10 @@ _KIND_FLAGS = {
 _KEPT_BY_GROUND_TRUTH = (
     "category_id", "image_width", "image_height", "skeleton_edges", labels.VIDEO,
 )  # fmt: skip
+#: What a point of each kind holds, for the warning naming the per-keypoint variables
+#: (EKS variances, Anipose's reprojection_error) it has no place for.
+_POINT_IN_GROUND_TRUTH = "x, y and a visibility flag"
+_POINT_IN_RESULTS = "x, y and one score, the confidence"
 
 
 #: The format's ``check_write_option`` (:func:`~posebridge.formats._shared.guards.kind_check`).
@@ -106,8 +117,10 @@ def write(
         default ``"animal"``).
     image_size
         (width, height) of images whose size the dataset does not hold
-        (``image_width`` / ``image_height``); without either, ``width`` and
-        ``height`` are left out of ``images`` (ground truth).
+        (``image_width`` / ``image_height``); without it, frames of the dataset's
+        video (rows without an ``image_path``) take the video's frame size
+        (``video_width`` / ``video_height``), and the sizes still unknown are
+        left out of ``images`` (ground truth).
     ground_truth
         A COCO ground-truth file whose image ids to use: each row takes the
         id of the image whose ``file_name`` is the row's (its ``image_path``,
@@ -173,10 +186,10 @@ def write(
                 f"category_name={category_name!r}: COCO categories need a name (an empty one "
                 "reads back as category_<id>)."
             )
-        parts = _ground_truth(ds, path, category_name, image_size, truth)
+        parts, cols = _ground_truth(ds, path, category_name, image_size, truth)
         held = "COCO ground truth holds an individual only through its annotations"
     else:
-        parts = _results(ds, path, truth)
+        parts, cols = _results(ds, path, truth)
         held = "a COCO results file holds an individual only through its detections"
         if ground_truth is None:
             _warn_keypoint_names_not_held(ds, path)
@@ -189,10 +202,24 @@ def write(
             _SCORES_KEPT,
             _SCORES_KEPT.replace("kind='results'", _KIND_FLAGS["kind='results'"]),
         )
-        warn_times_not_kept(ds, path, "COCO ground truth")
+    # a result is named by its image's id (frame number + 1): time in seconds is lost too
+    warn_times_not_kept(ds, path, title if kind == "ground_truth" else "a COCO results file")
     warn_individuals_not_written(ds, path, f"{held} (one per instance with a point or a box)")
+    written = np.zeros(ds.sizes[model.INDIVIDUAL], dtype=bool)
+    written[cols] = True
+    names = [str(name) for name in ds[model.INDIVIDUAL].values]
+    ids = individual_track_ids(names, "COCO")[0]
+    warn_order_read_back(
+        ds, path, title if kind == "ground_truth" else "a COCO results file", ids, written
+    )
+    if kind == "ground_truth":  # its confidence is named by warn_label_scores_dropped
+        warn_keypoint_variables_dropped(
+            ds, path, title, ("confidence", labels.VISIBLE), holds=_POINT_IN_GROUND_TRUTH
+        )
+    else:
+        warn_keypoint_variables_dropped(ds, path, "COCO results", holds=_POINT_IN_RESULTS)
     kept = _KEPT_BY_GROUND_TRUTH if kind == "ground_truth" else ("category_id",)
-    warn_variables_not_written(ds, path, f"COCO {kind.replace('_', ' ')}", kept=kept)
+    warn_variables_not_written(ds, path, title, kept=kept)
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
         write_texts(temporary, *parts)
     return [path]
@@ -487,8 +514,9 @@ def _ground_truth(
     category_name: str,
     image_size: tuple[int, int] | None,
     truth: tuple[Path, GroundTruth] | None,
-) -> tuple[str | pa.LargeStringArray, ...]:
-    """The ground-truth file's text: constant parts and one text per image and annotation."""
+) -> tuple[tuple[str | pa.LargeStringArray, ...], np.ndarray]:
+    """The ground-truth file's text (constant parts and one text per image and
+    annotation), and each annotation's individual (its index)."""
     xy, finite = _points(ds)
     if labels.VISIBLE in ds:
         visible = np.asarray(ds[labels.VISIBLE].transpose(*_DIMS).values, dtype=np.float64)
@@ -539,7 +567,7 @@ def _ground_truth(
         '{"images":[', _images(ds, image_ids, image_size),
         '],"annotations":[', annotations,
         '],"categories":', categories.decode(), "}",
-    )  # fmt: skip
+    ), cols  # fmt: skip
 
 
 def _warn_zero_areas(
@@ -577,8 +605,19 @@ def _warn_zero_areas(
 def _images(
     ds: xr.Dataset, image_ids: pa.LargeStringArray, image_size: tuple[int, int] | None
 ) -> pa.LargeStringArray:
-    """One ``{"id", "file_name", "width", "height"}`` text per image (no size when unknown)."""
+    """One ``{"id", "file_name", "width", "height"}`` text per image (no size when unknown).
+
+    An image without a size of its own takes ``image_size``, else, when it is a frame of
+    the dataset's video (no ``image_path``), the video's frame size (``video_width`` /
+    ``video_height``), as the YOLO and Label Studio writers take it.
+    """
     n = ds.sizes[model.TIME]
+    video_size = video_frame_size(ds) if image_size is None else None
+    video_frames = (
+        np.asarray(ds[labels.IMAGE_PATH].values).astype(str) == ""
+        if labels.IMAGE_PATH in ds.coords
+        else np.ones(n, dtype=bool)
+    )
     sizes = []
     for name, axis in (("image_width", 0), ("image_height", 1)):
         values = (
@@ -588,6 +627,8 @@ def _images(
         )
         if image_size is not None:
             values = np.where(values < 0, int(image_size[axis]), values)
+        elif video_size is not None:  # frames of the dataset's video: its frame size
+            values = np.where((values <= 0) & video_frames, int(video_size[axis]), values)
         sizes.append(values)
     width, height = sizes
     size = pc.if_else(
@@ -667,8 +708,9 @@ def _warn_keypoint_names_not_held(ds: xr.Dataset, path: Path) -> None:
 
 def _results(
     ds: xr.Dataset, path: Path, truth: tuple[Path, GroundTruth] | None
-) -> tuple[str | pa.LargeStringArray, ...]:
-    """The results file's text: one text per prediction, in a list.
+) -> tuple[tuple[str | pa.LargeStringArray, ...], np.ndarray]:
+    """The results file's text (one text per prediction, in a list), and each
+    prediction's individual (its index).
 
     A placed keypoint without a confidence (labels, or poses of a format
     without scores) is given 1, as its instance's score without one, with a
@@ -737,4 +779,4 @@ def _results(
         ',"score":', numbers(scores),
         box_text, *_identity_texts(ds, cols), "}",
     )  # fmt: skip
-    return "[", results, "]"
+    return ("[", results, "]"), cols

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,12 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs, check_outputs
-from posebridge.errors import FileExistsError, SchemaError, with_command_line_wording
+from posebridge.errors import (
+    FileExistsError,
+    SchemaError,
+    user_stacklevel,
+    with_command_line_wording,
+)
 from posebridge.formats._shared.guards import (
     refuse_empty,
     refuse_no_points,
@@ -26,16 +32,21 @@ from posebridge.formats._shared.images import (
 from posebridge.formats._shared.individual_names import warn_individual_names_not_kept
 from posebridge.formats._shared.not_kept import (
     warn_individuals_not_written,
+    warn_keypoint_variables_dropped,
     warn_lone_coordinates,
+    warn_times_not_kept,
     warn_variables_not_written,
 )
 from posebridge.formats._shared.track_ids import individual_track_ids
+from posebridge.formats._shared.track_order import warn_order_read_back
 from posebridge.formats.yolo._label_text import format_lines
 from posebridge.formats.yolo.predictions import FRAME_FILE
 
 __all__ = ["write"]
 
 _TITLE = "YOLO pose predictions"
+#: What a point holds, for the warning naming the per-keypoint variables it has no place for.
+_POINT_HOLDS = "x, y and one score, the confidence"
 
 
 def write(
@@ -112,25 +123,34 @@ def write(
         raise SchemaError(f"{_TITLE}: two time steps have the same frame number.")
     width, height = _size(ds, image_size)
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
-    lines, rows = _lines(ds, width, height, track_ids)
+    lines, rows, cols = _lines(ds, width, height, track_ids)
     written = np.unique(rows)
     targets = [path.parent / f"{stem}_{int(frames[t]) + 1}.txt" for t in written.tolist()]
     check_outputs(targets, overwrite)
     _refuse_strays(path.parent, stem, targets)
     text_of_row = _grouped(lines, rows)
-    warn_lone_coordinates(ds, path.parent / f"{stem}_<frame + 1>.txt", _TITLE)
-    warn_variables_not_written(
-        ds, path.parent / f"{stem}_<frame + 1>.txt", _TITLE, kept=("category_id",)
-    )
+    files = path.parent / f"{stem}_<frame + 1>.txt"  # the files, for the warnings
+    warn_lone_coordinates(ds, files, _TITLE)
+    # a file is named by its frame number: time in seconds is lost
+    warn_times_not_kept(ds, files, "a YOLO pose predictions run")
+    _warn_keypoint_names_not_held(ds, files)
+    warn_keypoint_variables_dropped(ds, files, _TITLE, holds=_POINT_HOLDS)
+    warn_variables_not_written(ds, files, _TITLE, kept=("category_id",))
     warn_individuals_not_written(
         ds,
-        path.parent / f"{stem}_<frame + 1>.txt",
+        files,
         f"{_TITLE} hold a track only through its lines (one per instance with a point or a "
         "box, in its frame's file)",
     )
+    if track_ids:  # read back by track id (without: untracked_<k>, names not kept, said)
+        names = [str(n) for n in ds[model.INDIVIDUAL].values]
+        ids = individual_track_ids(names, _TITLE)[0]
+        written_individuals = np.zeros(len(names), dtype=bool)
+        written_individuals[cols] = True
+        warn_order_read_back(ds, files, "a YOLO pose predictions run", ids, written_individuals)
     warn_individual_names_not_kept(
         ds,
-        path.parent / f"{stem}_<frame + 1>.txt",
+        files,
         holds=f"{_TITLE} (a line holds a class, a box and keypoints"
         + (", then a track id)" if track_ids else ": no identity with track_ids=False)"),
         read_back="track_<the id their lines end with>"
@@ -143,6 +163,32 @@ def write(
         for temporary, text in zip(temporaries, text_of_row, strict=True):
             temporary.write_text(text, encoding="utf-8")
     return targets
+
+
+def _warn_keypoint_names_not_held(ds: xr.Dataset, files: Path) -> None:
+    """Warn that the keypoints read back as ``keypoint_<k>``: a line holds its points in
+    the model's order, whose names are in the model's data.yaml, not in the files.
+
+    Names the reader gives anyway (``keypoint_<k>``) are not warned of.
+    """
+    names = [str(name) for name in ds[model.KEYPOINT].values]
+    if names == [f"keypoint_{k}" for k in range(len(names))]:
+        return
+    shown = ", ".join(map(repr, names[:5])) + (", ..." if len(names) > 5 else "")
+    numbered = "keypoint_0" if len(names) == 1 else f"keypoint_0..keypoint_{len(names) - 1}"
+    warning = UserWarning(
+        f"{files}: {_TITLE} hold no keypoint names (a line lists its points in the order of "
+        f"the model's data.yaml, which names them), so {shown} read back as {numbered}. "
+        "Read them with keypoint_names= or dataset= (the model's data.yaml), or write YOLO "
+        "pose labels (format 'yolo', whose data.yaml names them, without scores) to keep them."
+    )
+    wording = {
+        "Read them with keypoint_names= or dataset= (the model's data.yaml)": (
+            'Read them with --read-option \'keypoint_names=["nose", "tail", ...]\' (a JSON '
+            "list) or --read-option dataset=PATH (the model's data.yaml)"
+        ),
+    }
+    warnings.warn(with_command_line_wording(warning, wording), stacklevel=user_stacklevel())
 
 
 def _track_names(ds: xr.Dataset) -> list[str]:
@@ -185,8 +231,9 @@ def _refuse_outside_unit(values: np.ndarray, name: str) -> None:
 
 def _lines(
     ds: xr.Dataset, width: float, height: float, track_ids: bool
-) -> tuple[list[str], np.ndarray]:
-    """One text line per instance (time, individual) with a point or a box, and its time."""
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """One text line per instance (time, individual) with a point or a box, its time and
+    its individual (indices)."""
     xy = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, model.SPACE)
     xy = np.asarray(xy.values, dtype=np.float64)
     conf = model.confidence_per_keypoint(ds).transpose(model.TIME, model.INDIVIDUAL, ...)
@@ -230,7 +277,7 @@ def _lines(
         if no_id.all() and score is not None and np.all(score == np.round(score)):
             no_id[:] = False  # a lone whole box confidence would read back as a track id
         columns.append(ids[cols])
-    return format_lines(columns, no_id), rows
+    return format_lines(columns, no_id), rows, cols
 
 
 def _grouped(lines: list[str], rows: np.ndarray) -> list[str]:

@@ -41,6 +41,7 @@ from posebridge.formats._shared.images import (
 from posebridge.formats._shared.individual_names import warn_individual_names_not_kept
 from posebridge.formats._shared.not_kept import (
     warn_individuals_not_written,
+    warn_keypoint_variables_dropped,
     warn_label_scores_dropped,
     warn_lone_coordinates,
     warn_times_not_kept,
@@ -167,6 +168,10 @@ def write(
     _check_other_images(path, root, entries, images, targets)
     warn_lone_coordinates(ds, path, "YOLO pose")
     warn_times_not_kept(ds, path, "a YOLO pose dataset")
+    # its confidence is named by warn_label_scores_dropped
+    warn_keypoint_variables_dropped(
+        ds, path, "YOLO pose", ("confidence", labels.VISIBLE), holds="x, y and a visibility flag"
+    )
     warn_variables_not_written(
         ds,
         path,
