@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -619,3 +620,34 @@ def test_the_datasets_own_video_present_here_is_linked_without_that_warning(tmp_
 
     assert not [w for w in caught if "no such file here" in str(w.message)]
     assert posebridge.load(target).attrs["video_path"] == str(video)
+
+
+def test_the_datasets_relative_video_beside_its_source_file_is_linked(
+    tmp_path, poses, monkeypatch
+):
+    """A .slp names its video relative to itself: run from another folder, the video beside
+    the source file was taken for missing (not linked, and warned as "no such file here")."""
+    (tmp_path / "project").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "project" / "cam.mp4").write_bytes(b"\0")
+    poses.attrs.update(source_file=str(tmp_path / "project" / "x.slp"), video_path="cam.mp4")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(poses, tmp_path / "out.nwb")
+
+    assert not [w for w in caught if "no such file here" in str(w.message)]
+    linked = posebridge.load(tmp_path / "out.nwb").attrs["video_path"]
+    assert Path(linked).resolve() == (tmp_path / "project" / "cam.mp4").resolve()
+
+
+def test_the_missing_video_warning_speaks_of_a_size_only_when_there_is_one(tmp_path, poses):
+    poses.attrs["video_path"] = "/no/such/place/cam.mp4"
+    with pytest.warns(UserWarning, match="no such file here") as caught:
+        posebridge.save(poses, tmp_path / "a.nwb")
+    assert not any("size" in str(w.message) for w in caught if "no such file" in str(w.message))
+
+    poses.attrs.update(video_width=640, video_height=480)
+    with pytest.warns(UserWarning, match="the video's size goes with it"):
+        posebridge.save(poses, tmp_path / "b.nwb")

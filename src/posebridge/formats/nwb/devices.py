@@ -382,6 +382,9 @@ def source_video_series(
 def dataset_video(ds: xr.Dataset) -> str | None:
     """The dataset's own ``video_path``, when that file exists (else ``None``).
 
+    A relative path is looked for from the working folder, then beside the file the
+    dataset was read from (``source_file``: a .slp names its video relative to itself).
+
     Examples
     --------
     >>> import numpy as np, posebridge
@@ -389,7 +392,17 @@ def dataset_video(ds: xr.Dataset) -> str | None:
     True
     """
     video = ds.attrs.get("video_path")
-    return str(video) if video and os.path.isfile(str(video)) else None
+    if not video:
+        return None
+    video = str(video)
+    if os.path.isfile(video):
+        return video
+    source = ds.attrs.get("source_file")
+    if source and not os.path.isabs(video):
+        beside = os.path.join(os.path.dirname(str(source)), video)
+        if os.path.isfile(beside):
+            return beside
+    return None
 
 
 def files_named(out_paths: list[Path] | None, count: int) -> str:

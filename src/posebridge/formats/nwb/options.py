@@ -187,7 +187,8 @@ def poses_video(ds: xr.Dataset, video_path: Any, where: Any = "the NWB file") ->
             return given
         own = dataset_video(ds)
         if own is None and ds.attrs.get("video_path"):
-            _warn_video_not_found(str(ds.attrs["video_path"]), where)
+            sized = bool(ds.attrs.get("video_width") or ds.attrs.get("video_height"))
+            _warn_video_not_found(str(ds.attrs["video_path"]), where, sized)
         return own
     shown = ", ".join(map(repr, views))
     if given is not None:
@@ -208,13 +209,14 @@ def poses_video(ds: xr.Dataset, video_path: Any, where: Any = "the NWB file") ->
     return None
 
 
-def _warn_video_not_found(video: str, where: Any) -> None:
+def _warn_video_not_found(video: str, where: Any, sized: bool) -> None:
     """Warn that the dataset's own ``video_path`` is not linked: no such file here."""
+    size = " (the video's size goes with it)" if sized else ""
     said = UserWarning(
         f"{where}: the dataset's video_path {video!r} is not written as its source video: "
-        "no such file here, and nwbinspector refuses a link to a missing file (the video's "
-        "size goes with it). Pass video_path= (the same path, or where the video is) to "
-        "write it anyway."
+        "no such file here (nor beside the file it was read from), and nwbinspector refuses "
+        f"a link to a missing file{size}. Pass video_path= (the same path, or where the "
+        "video is) to write it anyway."
     )
     wording = {"Pass video_path= (": "Pass --option video_path=PATH ("}
     warnings.warn(errors.with_command_line_wording(said, wording), stacklevel=user_stacklevel())
