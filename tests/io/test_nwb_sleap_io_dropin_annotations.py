@@ -344,11 +344,13 @@ def test_user_and_predicted_instances_saved_together_keep_the_labels_track_order
 
 @pytest.mark.parametrize("frames_in_video_order", [True, False])
 def test_annotations_keep_the_labels_video_order_and_unlabelled_videos_as_sleap_io(
-    tmp_path, frames_in_video_order
+    tmp_path, monkeypatch, frames_in_video_order
 ):
     """h168 item 2: the Labels' videos, in their order and with one that holds no labelled
     frame, survive save_nwb / load_nwb whichever tool writes and reads, as sleap-io keeps
-    them; the labelled frames stay on their videos."""
+    them; the labelled frames stay on their videos. (posebridge writes the paths relative
+    to the .nwb, h171 finding 2: sleap_io.load_nwb, which reads a relative path from the
+    working folder, is run from the .nwb's folder.)"""
     iio = pytest.importorskip("imageio.v2", reason="the video extra (imageio) is not installed")
     pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed")
     paths = []
@@ -377,10 +379,11 @@ def test_annotations_keep_the_labels_video_order_and_unlabelled_videos_as_sleap_
         warnings.simplefilter("ignore")
         sio.save_nwb(labels, str(written["sleap-io"]))
         nwb.save_nwb(labels, written["posebridge"])
+        monkeypatch.chdir(tmp_path)
         reads = [
             read(str(path)) for path in written.values() for read in (sio.load_nwb, nwb.load_nwb)
         ]
     for back in reads:
-        assert [v.filename for v in back.videos] == [str(p) for p in paths]
+        assert [str(tmp_path / v.filename) for v in back.videos] == [str(p) for p in paths]
         labelled = [(back.videos.index(lf.video), lf.frame_idx) for lf in back.labeled_frames]
         assert sorted(labelled) == [(0, 1), (2, 2)]

@@ -539,7 +539,13 @@ def user_labels(video_path: str):
     return sio.Labels([frame], videos=[video], skeletons=[skeleton])
 
 
-def test_annotations_keep_the_video_path_sleap_io_s_reader_finds(tmp_path, monkeypatch):
+def test_annotations_write_the_video_path_relative_to_the_nwb_in_both_layouts(
+    tmp_path, monkeypatch
+):
+    """h171 finding 2: both layouts write a video's path relative to the .nwb's folder, as
+    NWB asks (nwbinspector), marked so that posebridge reads it back absolute wherever it
+    runs; sleap_io.load_nwb (which takes a relative path from the working folder) finds it
+    when run from the .nwb's folder."""
     video = tmp_path / "videos" / "session.mp4"
     video.parent.mkdir()
     video.write_bytes(b"\x00")
@@ -551,18 +557,48 @@ def test_annotations_keep_the_video_path_sleap_io_s_reader_finds(tmp_path, monke
         warnings.simplefilter("ignore")
         nwb.save_nwb(user_labels(str(video)), sleap_io_path)  # layout="sleap-io"
         nwb.save_nwb(user_labels(str(video)), posebridge_path, layout="posebridge")
-        monkeypatch.chdir(elsewhere)  # sleap-io takes a relative path from the working folder
-        theirs = sio.load_nwb(str(sleap_io_path))
+        monkeypatch.chdir(elsewhere)
         ours = [nwb.load_nwb(p, return_type="dataset") for p in (sleap_io_path, posebridge_path)]
-    assert theirs.videos[0].filename == str(video)  # as given, as sleap-io writes it
+        monkeypatch.chdir(tmp_path / "out")
+        theirs = sio.load_nwb(str(sleap_io_path))
+    assert (tmp_path / "out" / theirs.videos[0].filename).resolve() == video
     stored = []
     for path in (sleap_io_path, posebridge_path):
         with h5py.File(path, "r") as h5:
             series = h5["processing/behavior/PoseTraining/source_videos/video_0"]
             stored.append([f.decode() for f in series["external_file"][()]])
-    # posebridge's layout: relative to the .nwb, as NWB asks (nwbinspector)
-    assert stored == [[str(video)], ["../videos/session.mp4"]]
+    assert stored == [["../videos/session.mp4"], ["../videos/session.mp4"]]
     assert [d["video"].values.tolist() for d in ours] == [[str(video)], [str(video)]]
+
+
+def test_labels_read_from_an_nwb_and_saved_over_it_keep_its_relative_video_path(
+    tmp_path, monkeypatch
+):
+    """h171 finding 2: load_nwb gives the video's relative path back absolute; save_nwb
+    (layout="sleap-io") writes it relative to the .nwb again, so a file read and written
+    in its folder keeps 'cam.mp4' and nwbinspector finds no absolute external file."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cam.mp4").write_bytes(b"\x00")
+    ds = posebridge.from_numpy(np.ones((5, 2, 2, 1)), keypoint_names=["a", "b"], fps=30.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(ds, "s.nwb", video_path="cam.mp4")
+        labels = nwb.load_nwb("s.nwb")
+        assert labels.videos[0].filename == str(tmp_path / "cam.mp4")
+        nwb.save_nwb(labels, "o.nwb")
+        back = nwb.load_nwb(tmp_path / "o.nwb")
+    found: list[str] = []
+    with h5py.File("o.nwb", "r") as h5:
+        h5.visititems(
+            lambda name, item: (
+                found.append(item.asstr()[0]) if name.endswith("external_file") else None
+            )
+        )
+    assert found == ["cam.mp4"]
+    assert back.videos[0].filename == str(tmp_path / "cam.mp4")
+    nwbinspector = pytest.importorskip("nwbinspector")
+    checks = [m.check_function_name for m in nwbinspector.inspect_nwbfile(nwbfile_path="o.nwb")]
+    assert "check_image_series_external_file_relative" not in checks
 
 
 def _poses(n_space: int, individual: str) -> xr.Dataset:

@@ -154,6 +154,43 @@ def test_as_poses_gives_the_frames_of_one_video(two_videos):
         labels.as_poses(two_videos)
 
 
+def _three_project_videos() -> xr.Dataset:
+    """Labelled frames of apple.mp4 then zebra.mp4; the project lists zebra, mango, apple."""
+    ds = labels.from_numpy(
+        np.arange(8.0).reshape(2, 2, 2, 1), video=["apple.mp4", "zebra.mp4"], frame=[2, 1]
+    )
+    ds.attrs[labels.PROJECT_VIDEOS] = '["zebra.mp4", "mango.mp4", "apple.mp4"]'
+    return ds
+
+
+def test_as_poses_counts_video_positions_in_the_project_s_order():
+    """h171 finding 3: video=k names the k-th of attrs["sleap_videos"], as load(slp,
+    video=k) and from_sleap_io count, not the k-th video to have labelled frames."""
+    ds = _three_project_videos()
+    chosen = [labels.as_poses(ds, video=k) for k in range(3)]
+    assert [p.attrs["video_path"] for p in chosen] == ["zebra.mp4", "mango.mp4", "apple.mp4"]
+    assert [p.time.values.tolist() for p in chosen] == [[1], [], [2]]
+    with pytest.raises(SchemaError, match=r"video=3 is out of range: .* 3 project videos"):
+        labels.as_poses(ds, video=3)
+
+
+def test_as_poses_of_a_project_video_without_labelled_frames_has_no_frames():
+    """h171 finding 3: a listed video without labelled frames, by position or by name,
+    gives a poses dataset of no frames (load(slp, video=k) gives a labels dataset of none)."""
+    ds = _three_project_videos()
+    for video in (1, "mango.mp4"):
+        empty = labels.as_poses(ds, video=video)
+        assert empty.sizes["time"] == 0 and empty.attrs["video_path"] == "mango.mp4"
+        assert not labels.is_labels(empty) and empty.position.dims == ds.position.dims
+
+
+def test_as_poses_counts_the_labelled_videos_when_the_project_list_lacks_one():
+    """A project list that does not name every video of the labelled frames is not the
+    order of these videos: positions count the labelled frames' videos, as before."""
+    ds = _three_project_videos().assign_attrs({labels.PROJECT_VIDEOS: '["zebra.mp4"]'})
+    assert labels.as_poses(ds, video=0).attrs["video_path"] == "apple.mp4"
+
+
 @pytest.mark.parametrize("name", ["out.analysis.h5", "out.csv"])
 def test_formats_that_hold_poses_only_refuse_labels(two_videos, tmp_path, name):
     fmt = None if name.endswith(".h5") else "anipose"

@@ -65,6 +65,7 @@ rows, writers SchemaError.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -629,6 +630,20 @@ def hidden_points(ds: xr.Dataset) -> np.ndarray:
     return np.asarray(values, dtype=np.float64) == 0
 
 
+def _videos_in_project_order(ds: xr.Dataset, labelled: list[str]) -> list[str]:
+    """The videos ``video=`` counts: the project's (:data:`PROJECT_VIDEOS`, each once)
+    when they hold every video of the labelled frames (``labelled``), else those."""
+    try:
+        listed = json.loads(ds.attrs.get(PROJECT_VIDEOS) or "null")
+    except (TypeError, ValueError):  # not JSON text: the labelled frames' own videos
+        return labelled
+    if not isinstance(listed, list) or not all(isinstance(name, str) for name in listed):
+        return labelled
+    if len(set(listed)) != len(listed) or not set(labelled) <= set(listed):
+        return labelled
+    return listed
+
+
 def as_poses(ds: xr.Dataset, video: str | int | None = None) -> xr.Dataset:
     """The labelled frames of one video as a predictions-style dataset.
 
@@ -641,12 +656,25 @@ def as_poses(ds: xr.Dataset, video: str | int | None = None) -> xr.Dataset:
         A labels dataset.
     video
         The video (its ``video`` value or position among the videos); needed
-        when there are several.
+        when there are several. Positions count the project's videos in their
+        order (``attrs["sleap_videos"]``, :data:`PROJECT_VIDEOS`, as
+        ``posebridge.load(slp, video=k)`` and ``from_sleap_io`` count them) when
+        that lists every video of the labelled frames, else the videos of the
+        labelled frames in order of appearance. A listed video without
+        labelled frames (by position or name) gives a poses dataset of no
+        frames, as ``load(slp, video=k)`` gives a labels dataset of none.
+        Left out, the one video with labelled frames.
 
     Returns
     -------
     xarray.Dataset
         A poses dataset that any writer takes.
+
+    Raises
+    ------
+    SchemaError
+        For a dataset that is not labels, a ``video`` it does not hold (or one
+        needed and not given), or frames without distinct frame numbers.
 
     Examples
     --------
@@ -655,20 +683,30 @@ def as_poses(ds: xr.Dataset, video: str | int | None = None) -> xr.Dataset:
     >>> ds = labels.from_numpy(np.zeros((2, 2, 1, 1)), video=["v.mp4"] * 2, frame=[9, 4])
     >>> labels.as_poses(ds).time.values.tolist()
     [4, 9]
+    >>> ds.attrs["sleap_videos"] = '["u.mp4", "v.mp4"]'  # u.mp4: no labelled frame
+    >>> (
+    ...     labels.as_poses(ds, video=1).attrs["video_path"],
+    ...     labels.as_poses(ds, video=0).sizes["time"],
+    ... )
+    ('v.mp4', 0)
     """
     expect_dataset(ds)
     if not is_labels(ds):
         raise SchemaError("as_poses takes a labels dataset (attrs['content'] == 'labels').")
     ds = check(ds)  # a video, frame and image for every row (or the error naming what lacks)
     videos = np.asarray(ds[VIDEO].values).astype(str)
-    names = list(dict.fromkeys(videos.tolist()))
-    if video is None:
-        if len(names) != 1:
-            raise SchemaError(f"The dataset has {len(names)} videos ({names}); pass video=.")
-        chosen = names[0]
+    labelled = pd.unique(videos).tolist()  # the videos of the labelled frames
+    names = _videos_in_project_order(ds, labelled)
+    if video is None:  # the one video with labelled frames
+        if len(labelled) != 1:
+            raise SchemaError(f"The dataset has {len(labelled)} videos ({labelled}); pass video=.")
+        chosen = labelled[0]
     elif isinstance(video, int | np.integer) and not isinstance(video, bool):
         if not 0 <= int(video) < len(names):
-            raise SchemaError(f"video={video} is out of range: the dataset has {len(names)}.")
+            counted = "project videos" if names is not labelled else "videos"
+            raise SchemaError(
+                f"video={video} is out of range: the dataset has {len(names)} {counted} ({names})."
+            )
         chosen = names[int(video)]
     elif str(video) in names:
         chosen = str(video)

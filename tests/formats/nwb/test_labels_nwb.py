@@ -931,3 +931,30 @@ def test_listed_videos_keep_their_order_and_those_without_labelled_frames(tmp_pa
     again = tmp_path / "again.nwb"  # read and written again: the same order
     nwb.write(back, again)
     assert json.loads(posebridge.load(again).attrs["sleap_videos"]) == listed
+
+
+def test_sleap_io_layout_writes_paths_from_the_working_folder_relative_to_the_nwb(
+    tmp_path, monkeypatch
+):
+    """h171 finding 2: layout="sleap-io" takes a relative path from the working folder (as
+    sleap_io.load_nwb reads one) and writes every path relative to the .nwb's folder, marked
+    so that posebridge reads it back absolute; a Windows path (drive letter, UNC share) is
+    absolute wherever it is written, so it is written as given."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    given = ["videos/a.mp4", str(tmp_path / "b.mp4"), "C:\\lab\\c.mp4", "\\\\server\\s\\d.mp4"]
+    ds = labels.from_numpy(np.ones((4, 2, 1, 1)), video=given, frame=[0, 1, 2, 3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # no video exists
+        nwb.write(ds, "out/l.nwb", layout="sleap-io")
+    stored, comments = [], []
+    with h5py.File("out/l.nwb") as h5:
+        for k in range(4):
+            series = h5[f"{TRAINING}/source_videos/video_{k}"]
+            stored.append(series["external_file"].asstr()[0])
+            comments.append(nwb.common.PATHS_MARKER in series.attrs.get("comments", ""))
+    assert stored == ["../videos/a.mp4", "../b.mp4", "C:/lab/c.mp4", "//server/s/d.mp4"]
+    assert comments == [True, True, False, False]
+    monkeypatch.chdir(tmp_path / "out")  # posebridge reads them back from anywhere
+    back = posebridge.load("l.nwb").video.values.tolist()
+    assert back == [str(tmp_path / "videos/a.mp4"), str(tmp_path / "b.mp4"), *stored[2:]]

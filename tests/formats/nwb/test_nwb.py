@@ -484,6 +484,22 @@ def test_video_is_an_external_image_series_relative_to_the_file(tmp_path, poses_
     assert (back.attrs["video_width"], back.attrs["video_height"]) == (640, 480)
 
 
+@pytest.mark.parametrize(
+    "video", ["C:\\lab\\cam.mp4", "C:/lab/cam.mp4", "\\\\server\\share\\cam.mp4"]
+)
+def test_a_video_path_absolute_on_windows_is_written_and_read_back_as_given(tmp_path, video):
+    """h171 finding 1: a Windows path (a drive letter, a UNC share) is absolute wherever it
+    is written: it is stored as given, not made relative to the .nwb's folder."""
+    (tmp_path / "sub").mkdir()
+    path = tmp_path / "sub" / "o.nwb"
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=30.0)
+    with pytest.warns(UserWarning, match="does not exist"):
+        posebridge.save(ds, path, video_path=video)
+    with h5py.File(path) as h5:
+        assert h5["acquisition/SourceVideo/external_file"].asstr()[()].tolist() == [video]
+    assert posebridge.load(path).attrs["video_path"] == video
+
+
 def test_build_nwbfiles_writes_nothing_and_files_write_with_pynwb(tmp_path, poses_single_3d):
     import pynwb
 

@@ -1042,3 +1042,22 @@ def test_a_linked_video_of_a_file_named_without_a_folder_is_read_back_absolute(
         assert posebridge.open_dataset(path).attrs["video_path"] == str(video)
     monkeypatch.chdir(tmp_path)
     assert posebridge.load("out.nwb").attrs["video_path"] == str(video)
+
+
+@pytest.mark.parametrize(
+    "stored", ["C:\\lab\\videos\\cam.mp4", "C:/lab/videos/cam.mp4", "\\\\server\\share\\cam.mp4"]
+)
+def test_a_linked_video_path_absolute_on_windows_is_read_as_stored(tmp_path, monkeypatch, stored):
+    """h171 finding 1: an external_file written on Windows (a drive letter or a UNC share)
+    is absolute there; it is read as stored, not joined to the .nwb's folder, whether the
+    file is named relative to the working folder or by its absolute path."""
+    monkeypatch.chdir(tmp_path)
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=30.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the video does not exist here
+        posebridge.save(ds, "out.nwb", video_path="cam.mp4")
+    with h5py.File("out.nwb", "r+") as h5:  # as a file written on Windows stores it
+        h5["acquisition/SourceVideo/external_file"][0] = stored
+    for path in ("out.nwb", tmp_path / "out.nwb"):
+        assert posebridge.load(path).attrs["video_path"] == stored
+        assert posebridge.open_dataset(path).attrs["video_path"] == stored

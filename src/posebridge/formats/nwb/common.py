@@ -60,6 +60,7 @@ import numpy as np
 from posebridge import errors
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError, user_stacklevel
+from posebridge.formats._shared.images import is_absolute_path
 from posebridge.model import labels, nearest_frames
 
 DEFAULT_MODULE = "behavior"
@@ -113,6 +114,50 @@ NAMES_COMMENT = (
 #: Largest gap (s) between a rate-based time and ``frame / fps`` that the reader
 #: closes by taking ``frame / fps`` (the times the writer was given).
 SNAP_TOLERANCE = 1e-9
+
+
+def kept_as_stored(path: str) -> bool:
+    r"""Whether a video or image path is stored and read as given, on this system.
+
+    A URL, or a path absolute on another system (``C:\lab\cam.mp4``,
+    ``C:/lab/cam.mp4``, a UNC ``\\server\share\cam.mp4`` on Linux:
+    :func:`~posebridge.formats._shared.images.is_absolute_path`) names no file of
+    a folder here: writers do not make it relative to the .nwb's folder, and
+    readers do not join it to it.
+
+    Examples
+    --------
+    >>> [kept_as_stored(p) for p in ("C:\\lab\\cam.mp4", "//server/share/cam.mp4")]
+    [True, True]
+    >>> [kept_as_stored(p) for p in ("cam.mp4", "videos/cam.mp4")]
+    [False, False]
+    """
+    spelled = path.replace("\\", "/")
+    if "://" in path or spelled.startswith("//"):  # a URL, a UNC share (also once "/"-spelled)
+        return True
+    return is_absolute_path(path) and not os.path.isabs(path)
+
+
+def relative_to_folder(path: str, folder: str | os.PathLike[str]) -> str:
+    r"""A video path (absolute, or relative to the working folder) as NWB stores it:
+    relative to ``folder``, the .nwb's.
+
+    One :func:`kept_as_stored` stays as given; one on another drive than the
+    folder (Windows) stays absolute.
+
+    Examples
+    --------
+    >>> relative_to_folder("/data/session/cam.mp4", "/data/session/nwb")
+    '../cam.mp4'
+    >>> relative_to_folder("C:\\lab\\cam.mp4", "/data")
+    'C:\\lab\\cam.mp4'
+    """
+    if kept_as_stored(path):
+        return path
+    try:
+        return os.path.relpath(os.path.abspath(path), os.path.abspath(folder))
+    except ValueError:  # another drive (Windows)
+        return os.path.abspath(path)
 
 
 def regular_times(starting_time: float, n: int, rate: float, first: int = 0) -> np.ndarray:

@@ -17,6 +17,7 @@ from posebridge.errors import PoseBridgeError, user_stacklevel
 from posebridge.formats.nwb.common import (
     DEFAULT_DEVICE,
     container_name,
+    relative_to_folder,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.time_plan import TimePlan
@@ -337,10 +338,7 @@ def source_video_series(
         return nwbfile.acquisition[name]
     location = str(video)
     if out_path is not None:
-        try:
-            location = os.path.relpath(os.path.abspath(video), os.path.abspath(out_path.parent))
-        except ValueError:  # another drive (Windows)
-            location = os.path.abspath(video)
+        location = relative_to_folder(location, out_path.parent)
         if not os.path.exists(video):
             warnings.warn(
                 f"video {video} does not exist; its path is written anyway.",

@@ -34,14 +34,15 @@ def labels_nwbfile(
     skeleton_name: str | None = None,
     made: Sequence[str | os.PathLike[str]] = (),
     order: Any = None,
-    paths_as_given: bool = False,
+    paths_from_working_folder: bool = False,
 ) -> tuple[Any, FramePlan]:
     """A new ``NWBFile`` with a labels dataset's PoseTraining (for a file at ``target``),
     and the plan of its training frames (:func:`write_labels_nwbfile` writes both).
 
     ``made``: files written with it, which the PoseTraining names (not looked for);
     ``order``: the rank of each instance in its frame (:class:`FramePlan`);
-    ``paths_as_given``: video paths as the dataset gives them (sleap-io's way)."""
+    ``paths_from_working_folder``: relative video paths taken from the working folder
+    (sleap-io's way), not looked for."""
     individuals = [str(i) for i in ds["individual"].values]
     if not config.resolve("nwbfile_kwargs").get("session_description") and not ds.attrs.get(
         "session_description"
@@ -61,7 +62,7 @@ def labels_nwbfile(
         skeleton_name=skeleton_name,
         made=made,
         order=order,
-        paths_as_given=paths_as_given,
+        paths_from_working_folder=paths_from_working_folder,
     )
     return nwbfile, plan
 

@@ -23,6 +23,7 @@ from posebridge.formats.nwb.common import (
     POSE_ESTIMATION_DESCRIPTION,
     REFERENCE_TIME,
     SERIES_TEXTS,
+    kept_as_stored,
     parse_individual_tag,
     parse_moment,
     source_named_skeleton,
@@ -212,7 +213,8 @@ def set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
     if len(videos) == 1:
         video = videos[0]
         owner = next(c for c in chosen if video in c.video_paths)
-        if owner.video_linked and owner.folder and not os.path.isabs(video) and "://" not in video:
+        joined = not (os.path.isabs(video) or kept_as_stored(video))  # C:\..., URLs: as stored
+        if owner.video_linked and owner.folder and joined:
             video = os.path.normpath(os.path.join(os.path.abspath(owner.folder), video))
         ds.attrs["video_path"] = video
     elif len(videos) > 1:

@@ -76,6 +76,7 @@ from posebridge.formats.nwb.common import (
     PATHS_MARKER,
     WRITERS_SKELETON_NAMES,
     edge_indices,
+    kept_as_stored,
     to_text,
 )
 from posebridge.model import labels
@@ -166,6 +167,9 @@ def _joined(folder: str, files: list[str]) -> list[str]:
     bases: dict[int, str] = {}  # per number of leading "..": the folder to join to
     out = []
     for f in files:
+        if kept_as_stored(f):  # a URL, a path absolute on another system: as stored
+            out.append(f)
+            continue
         parts = f.replace("\\", "/").split("/")
         ups = next((i for i, part in enumerate(parts) if part != ".."), len(parts))
         if ups not in bases:

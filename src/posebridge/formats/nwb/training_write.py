@@ -34,6 +34,7 @@ from posebridge.formats.nwb.common import (
     IMAGES_MARKER,
     PATHS_MARKER,
     frames_comment,
+    kept_as_stored,
     unique_names,
 )
 from posebridge.formats.nwb.training import LISTED_VIDEOS
@@ -178,7 +179,7 @@ def external_files(
     nwb_path: Path,
     source_file: str | None = None,
     made: Sequence[str | os.PathLike[str]] = (),
-    as_given: bool = False,
+    from_working_folder: bool = False,
 ) -> ExternalFiles:
     """The ``external_file`` of each video of a labels dataset written to ``nwb_path``.
 
@@ -202,11 +203,14 @@ def external_files(
         The dataset's ``source_file`` attribute, if any.
     made
         Files written with the .nwb (absolute paths): not looked for, nor missing.
-    as_given
-        Write every path as the dataset gives it (``/`` separators), nothing
-        looked for nor rewritten, as sleap-io writes them: its ``load_nwb``
-        takes a relative path as relative to the working folder, not to the
-        .nwb's (``layout="sleap-io"``).
+    from_working_folder
+        Take a relative path as relative to the working folder, nothing looked
+        for, as sleap-io's ``load_nwb`` takes one (``layout="sleap-io"``), and
+        write every path relative to the .nwb's folder
+        (:func:`~posebridge.formats.nwb.common.relative_to_folder`; those
+        :func:`~posebridge.formats.nwb.common.kept_as_stored` as given), as
+        NWB asks: ``sleap_io.load_nwb`` run from that folder finds them, and
+        posebridge reads them back absolute wherever it runs.
 
     Returns
     -------
@@ -221,15 +225,10 @@ def external_files(
     sizes = [len(r) for r in references]
     given = np.array(list(itertools.chain.from_iterable(references)), dtype=object)
     text = labels.normalise_paths(given.astype(str)) if given.size else given.astype(str)
-    if as_given:
-        splits = np.cumsum(sizes)[:-1]
-        return ExternalFiles(
-            files=[[str(t) for t in part] for part in np.split(np.asarray(text), splits)],
-            relative=[False] * len(sizes),
-            missing=[],
-        )
     codes, heads, names = labels.path_folders(text)
     folder = os.path.abspath(nwb_path.parent)
+    if from_working_folder:
+        return _from_working_folder(text, (codes, heads, names), folder, sizes)
     folders = labels.search_folders(source_file, [folder])
     unknown = given == labels.UNKNOWN_VIDEO  # no path given: nothing to look for
     where = np.where(unknown, -1, labels.find_files(text, folders))
@@ -272,6 +271,36 @@ def external_files(
     )
 
 
+def _from_working_folder(
+    text: np.ndarray,
+    folders_of: tuple[np.ndarray, np.ndarray, np.ndarray],
+    folder: str,
+    sizes: list[int],
+) -> ExternalFiles:
+    """The paths (``text``; ``folders_of``: their :func:`posebridge.labels.path_folders`),
+    relative ones taken from the working folder, written relative to ``folder``.
+
+    One prefix per distinct folder of the paths (:func:`_relative_to`, links
+    followed as the reader follows them); a URL, a path absolute on another
+    system or no path (:data:`posebridge.labels.UNKNOWN_VIDEO`) as given.
+    """
+    codes, heads, names = folders_of
+    moved = np.array([not kept_as_stored(h) for h in heads.tolist()], dtype=bool)
+    rewritten = moved[codes] & (text != labels.UNKNOWN_VIDEO) if text.size else moved[codes]
+    stored = text.astype(object)
+    if rewritten.any():
+        used = np.flatnonzero(moved)
+        prefixes = np.empty(len(heads), dtype=object)
+        prefixes[used] = _relative_to([os.path.abspath(heads[k]) for k in used], folder)
+        stored[rewritten] = prefixes[codes[rewritten]] + names[rewritten].astype(object)
+    splits = np.cumsum(sizes)[:-1]
+    return ExternalFiles(
+        files=[[str(t) for t in part] for part in np.split(stored, splits)],
+        relative=[bool(part.any()) for part in np.split(rewritten, splits)],
+        missing=[],
+    )
+
+
 def _warn_missing(external: ExternalFiles, nwb_path: Path, source_file: str | None) -> None:
     """One warning naming how many external files could not be found, with an example."""
     if not external.missing:
@@ -303,7 +332,7 @@ def build_training(
     skeleton_name: str | None = None,
     made: Sequence[str | os.PathLike[str]] = (),
     order: np.ndarray | None = None,
-    paths_as_given: bool = False,
+    paths_from_working_folder: bool = False,
 ) -> FramePlan:
     """Add a labels dataset's Skeleton and PoseTraining to ``nwbfile``'s behavior module.
 
@@ -327,9 +356,10 @@ def build_training(
         Files written with the .nwb (absolute paths), not looked for.
     order
         The rank of each instance in its frame (:class:`FramePlan`).
-    paths_as_given
-        Video and image paths written as the dataset gives them, as sleap-io
-        writes them (``external_files(..., as_given=True)``).
+    paths_from_working_folder
+        Relative video and image paths taken from the working folder, as
+        sleap-io reads them, nothing looked for
+        (``external_files(..., from_working_folder=True)``).
 
     Returns
     -------
@@ -402,7 +432,9 @@ def build_training(
     size = (ds.attrs.get("video_width"), ds.attrs.get("video_height"))
     source_file = ds.attrs.get("source_file")
     source_file = str(source_file) if source_file else None
-    external = external_files(groups, Path(nwb_path), source_file, made, paths_as_given)
+    external = external_files(
+        groups, Path(nwb_path), source_file, made, from_working_folder=paths_from_working_folder
+    )
     _warn_missing(external, Path(nwb_path), source_file)
     series = []
     for k, (video, images) in enumerate(zip(groups.names, groups.images, strict=True)):

@@ -58,13 +58,14 @@ def write_labels_file(
     append: bool = False,
     skeleton_name: str | None = None,
     instance_order: Any = None,
-    paths_as_given: bool = False,
+    paths_from_working_folder: bool = False,
 ) -> list[Path]:
     """Write a labels dataset as ndx-pose PoseTraining: a new file, or added to one.
 
     ``instance_order``: the rank of each individual's instance in its frame
-    (see :func:`write`); ``paths_as_given``: video and image paths written as
-    the dataset gives them (``layout="sleap-io"``), not relative to the file."""
+    (see :func:`write`); ``paths_from_working_folder``: relative video and image paths taken
+    from the working folder, as sleap-io reads them (``layout="sleap-io"``), not looked
+    for; both layouts write them relative to the file."""
     import ndx_pose  # noqa: F401 - registers the ndx-pose types
     import pynwb
 
@@ -86,7 +87,7 @@ def write_labels_file(
                         path,
                         skeleton_name=skeleton_name,
                         order=instance_order,
-                        paths_as_given=paths_as_given,
+                        paths_from_working_folder=paths_from_working_folder,
                     )
                     io.write(nwbfile, exhaust_dci=False)
                 with new_file(temporary, "r+") as h5:
@@ -114,7 +115,7 @@ def write_labels_file(
         target,
         skeleton_name=skeleton_name,
         order=instance_order,
-        paths_as_given=paths_as_given,
+        paths_from_working_folder=paths_from_working_folder,
     )
     with atomic_outputs([target], overwrite=overwrite) as (temporary,):
         write_labels_nwbfile(nwbfile, plan, temporary)
@@ -335,11 +336,12 @@ def write(
         by sleap-io, or with ``layout="sleap-io"``): the new individuals then
         join that layout, as tracks of the file's video, so that
         ``sleap_io.load_nwb`` still reads every individual. Labelled frames
-        (PoseTraining) are laid out alike in both; ``"sleap-io"`` writes their
-        video and image paths as the dataset gives them, as sleap-io does (its
-        ``load_nwb`` takes a relative path as relative to the working folder),
-        where ``"posebridge"`` writes them relative to the .nwb file, as NWB
-        (nwbinspector) asks.
+        (PoseTraining) are laid out alike in both; both write their
+        video and image paths relative to the .nwb file, as NWB (nwbinspector)
+        asks; ``"sleap-io"`` takes a relative path given as relative to the
+        working folder, as sleap-io does (its ``load_nwb`` reads a relative
+        path from the working folder: run it from the .nwb's folder), where
+        ``"posebridge"`` also looks for it beside the dataset's source file.
 
     Returns
     -------
@@ -436,7 +438,7 @@ def write(
             overwrite=overwrite,
             append=append,
             instance_order=order,
-            paths_as_given=layout == "sleap-io",
+            paths_from_working_folder=layout == "sleap-io",
         )
     if export_frames:
         raise PoseBridgeError(
