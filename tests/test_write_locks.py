@@ -387,7 +387,7 @@ def test_a_lock_of_another_pid_namespace_with_this_host_name_is_waited_for(tmp_p
     lock.write_text(_stale_record(_dead_pid(), pid_space="4026531999"))
     monkeypatch.setenv(WAIT_VARIABLE, "0.3")
     with (
-        pytest.raises(posebridge.PoseBridgeError, match="another writer has held it"),
+        pytest.raises(posebridge.PoseBridgeError, match="in another PID namespace on"),
         held_for_writing([target]),
     ):
         pass

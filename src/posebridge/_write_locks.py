@@ -96,7 +96,11 @@ class _Record:
     def describe(self) -> str:
         if self.pid is None:
             return "an unknown writer (the lock file is empty)"
-        return f"process {self.pid} on {self.host or 'an unknown host'} (thread {self.thread})"
+        other = self.host == socket.gethostname() and self.pid_space != _pid_space()
+        space = " in another PID namespace" if other else ""
+        return (
+            f"process {self.pid}{space} on {self.host or 'an unknown host'} (thread {self.thread})"
+        )
 
 
 def lock_file_of(target: str | os.PathLike[str]) -> Path:
