@@ -1,22 +1,19 @@
 """Tests of posebridge._outputs with several writers of one target at once, in real
 threads and processes: NWB appends to one file at once each wait their turn and are all
-in the file, and of several saves of one split set (a file per individual) the set on
-disk is always one save's whole set."""
+in the file; only appends lock: a plain save of a set of files does not wait for a lock."""
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import posebridge
-from posebridge._write_locks import LOCK_MARK
+from posebridge._write_locks import LOCK_MARK, WAIT_VARIABLE, held_for_writing
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -95,61 +92,30 @@ def test_appends_to_one_nwb_from_threads_at_once_are_all_in_the_file(tmp_path):
         _all_appended(path, outcomes)
 
 
-def _slow_renames(seconds: float):
-    """A profile hook: each rename or hard link takes ``seconds`` longer (a slow disk)."""
-
-    def hook(frame, event: str, arg) -> None:
-        if event == "c_call" and (arg is os.replace or arg is os.link):
-            time.sleep(seconds)
-
-    return hook
-
-
-def _save_set(folder: Path, shift: float, barrier, rounds: int) -> None:
-    """Save a set of files round after round: the first writer (shift 1) renames slowly;
-    the second starts a little later and renames fast, so that without turns it renames
-    its whole set while the first is renaming its own."""
+def test_a_plain_save_of_a_set_does_not_wait_for_the_lock_of_an_append(tmp_path, monkeypatch):
+    """Only appends take turns: a save of several files (one per individual) is not held
+    up by a write lock another thread holds on one of them (no lock per written file)."""
     names = [f"i{k}" for k in range(SPLIT_FILES)]
-    ds = posebridge.from_numpy(
-        np.full((3, 2, 2, len(names)), shift), fps=10.0, individual_names=names
-    )
-    first = shift == 1.0
-    sys.setprofile(_slow_renames(0.03 if first else 0.001))  # slowed, not replaced
-    for round_ in range(rounds):
-        barrier.wait(120)
-        if not first:
-            time.sleep(0.2)
-        posebridge.save(
-            ds,
-            folder / f"r{round_}" / "o.csv",
-            format="lp",
-            split_individuals=True,
-            overwrite=True,
-        )
-        barrier.wait(120)
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, len(names))), fps=10.0, individual_names=names)
+    target = tmp_path / "o_i0.csv"
+    holding, done = threading.Event(), threading.Event()
 
+    def hold() -> None:
+        with held_for_writing([target]):
+            holding.set()
+            done.wait(120)
 
-@pytest.mark.skipif(sys.platform == "win32", reason="fork: POSIX only")
-def test_saves_of_one_split_set_from_processes_at_once_leave_one_saves_whole_set(tmp_path):
-    """Two processes save a set of files (one per individual) at once, round after round,
-    one renaming slowly, the other fast (:func:`_save_set`): without turns they
-    interleave and the set on disk is a mix of both."""
-    rounds = 4
-    for round_ in range(rounds):
-        (tmp_path / f"r{round_}").mkdir()
-    context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(2)
-    children = [
-        context.Process(target=_save_set, args=(tmp_path, shift, barrier, rounds))
-        for shift in (1.0, 2.0)
-    ]
-    for child in children:
-        child.start()
-    for child in children:
-        child.join(300)
-        assert child.exitcode == 0
-    for round_ in range(rounds):
-        files = sorted((tmp_path / f"r{round_}").iterdir())
-        assert len(files) == SPLIT_FILES, [f.name for f in files]
-        origins = {float(np.nanmax(posebridge.load(f, "lp").position.values)) for f in files}
-        assert len(origins) == 1, (round_, origins)  # one save's whole set
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(60)
+        monkeypatch.setenv(WAIT_VARIABLE, "0.2")
+        posebridge.save(ds, tmp_path / "o.csv", format="lp", split_individuals=True)
+        written = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
+        assert len(written) == SPLIT_FILES and "o_i0.csv" in written, written
+        assert [p.name for p in tmp_path.iterdir() if p.name.endswith(LOCK_MARK)] == [
+            f".o_i0.csv{LOCK_MARK}"
+        ]  # the holder's own, and no other
+    finally:
+        done.set()
+        holder.join(60)

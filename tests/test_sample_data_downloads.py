@@ -349,3 +349,48 @@ def test_downloaded_samples_have_the_permissions_the_umask_gives(sample_server):
     member = next(folder.rglob("*.npz"))
     for path in (paths["poses"], paths["frame"], sample_server.cache / "metadata.yaml", member):
         assert path.stat().st_mode & 0o777 == 0o664, path
+
+
+#: An ordinary user's view of file permissions for a command (root without its
+#: permission bypass); ``None`` when that cannot be had here.
+_AS_USER = (
+    []
+    if os.geteuid() != 0
+    else ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
+    if __import__("shutil").which("setpriv")
+    else None
+)
+
+
+@pytest.mark.skipif(_AS_USER is None, reason="root without setpriv: permissions not checked")
+def test_a_folder_unpacked_by_an_earlier_release_is_used_in_a_read_only_cache(tmp_path):
+    """No stamp beside it (the earlier release wrote none) and a cache that cannot be
+    written: the folder holding every member is used, not unpacked again (which fails)."""
+    import zipfile
+
+    cache = tmp_path / "cache"
+    (cache / "x.zip.unzip" / "sub").mkdir(parents=True)
+    with zipfile.ZipFile(cache / "x.zip", "w") as archive:
+        archive.writestr("m.txt", "a\n")
+        archive.writestr("sub/n.txt", "b\n")
+    (cache / "x.zip.unzip" / "m.txt").write_text("a\n")
+    (cache / "x.zip.unzip" / "sub" / "n.txt").write_text("b\n")
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from posebridge._sample_data_downloads import unpacked\n"
+        "print(unpacked(Path(sys.argv[1]), None))\n"
+    )
+    source = str(Path(sample_data.__file__).parents[1])
+    cache.chmod(0o555)
+    try:
+        done = subprocess.run(
+            [*_AS_USER, sys.executable, "-c", script, str(cache / "x.zip")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": source},
+        )
+    finally:
+        cache.chmod(0o755)
+    assert done.stdout.strip() == str(cache / "x.zip.unzip"), done.stderr
+    assert sorted(p.name for p in cache.iterdir()) == ["x.zip", "x.zip.unzip"]

@@ -592,10 +592,9 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
 
     Temporaries are named ``.<stem>.posebridge-tmp-<pid>-<hex><suffix>``; those
     that a killed process left beside a target are removed on the next write
-    to it (:func:`posebridge._temporaries.stale_temporaries`). The renames are made holding
-    the targets' write locks (:func:`posebridge._write_locks.held_for_writing`): of
-    several posebridge writers of one set of files at once (threads or processes), each
-    places its whole set in turn, never a mix of two. Before the rename, each temporary is
+    to it (:func:`posebridge._temporaries.stale_temporaries`). No write lock is taken
+    here (only appends take turns, :func:`updated_in_place`): two saves of one set of
+    files at once may leave a mix of the two sets. Before the rename, each temporary is
     flushed to disk (``fsync``) and an HDF5 one is opened and walked, so that a
     write cut short by a full disk or a file-size limit never replaces a
     complete file. A failure of the file system (disk full, file too large,
@@ -678,20 +677,19 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
         for temporary, target, hdf5 in zip(temporaries, targets, of_hdf5, strict=True):
             if hdf5:
                 _verify_hdf5(temporary, target)
-        with held_for_writing(targets):  # one writer's set at a time: never a mix of two
-            if overwrite and len(targets) > 1:
-                _backups(targets, backups)  # filled as made: Ctrl-C midway leaves none behind
-            placed: list[Path] = []
-            try:
-                for temporary, target in zip(temporaries, targets, strict=True):
-                    _place(temporary, target, overwrite)
-                    placed.append(target)
-            except BaseException as error:
-                at = len(placed)  # placed already when Ctrl-C lands between rename and here
-                if at < len(targets) and _is_placed(temporaries[at], targets[at]):
-                    placed.append(targets[at])
-                _take_back(placed, backups, error)
-                raise
+        if overwrite and len(targets) > 1:
+            _backups(targets, backups)  # filled as made: Ctrl-C midway leaves none behind
+        placed: list[Path] = []
+        try:
+            for temporary, target in zip(temporaries, targets, strict=True):
+                _place(temporary, target, overwrite)
+                placed.append(target)
+        except BaseException as error:
+            at = len(placed)  # placed already when Ctrl-C lands between rename and here
+            if at < len(targets) and _is_placed(temporaries[at], targets[at]):
+                placed.append(targets[at])
+            _take_back(placed, backups, error)
+            raise
     finally:
         _remove_all([*temporaries, *filter(None, backups.values())])
 

@@ -457,6 +457,22 @@ def _write_stamp(stamp: Path, digest: str) -> None:
             written.unlink()
 
 
+def _unpacked_before_stamps(folder: Path, stamp: Path, archive: Path) -> bool:
+    """Whether ``folder`` is a whole unpacking by an earlier release (no stamp) in a cache
+    this process cannot write (a read-only lab share): then it is used as it is, since it
+    cannot be unpacked again there (the lock file, the new folder cannot be made)."""
+    import zipfile
+
+    if not folder.is_dir() or stamp.exists() or os.access(folder.parent, os.W_OK | os.X_OK):
+        return False
+    try:
+        with zipfile.ZipFile(archive) as opened:
+            members = [name for name in opened.namelist() if not name.endswith("/")]
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return all((folder / name).is_file() for name in members)
+
+
 def unpacked(archive: Path, known_hash: str | None) -> Path:
     """The folder ``<archive>.unzip`` holding the archive's members, unpacked once.
 
@@ -500,6 +516,8 @@ def unpacked(archive: Path, known_hash: str | None) -> Path:
     stamp = archive.with_name(f".{archive.name}.unzip.sha256")
     digest = known_hash.split(":", 1)[1] if known_hash else pooch.file_hash(str(archive))
     if folder.is_dir() and _read_stamp(stamp) == digest:
+        return folder
+    if _unpacked_before_stamps(folder, stamp, archive):
         return folder
     with _unpacking_lock(archive):
         if folder.is_dir() and _read_stamp(stamp) == digest:
