@@ -156,12 +156,19 @@ def stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
 def stale_in_folder(paths: Sequence[Path]) -> list[Path]:
     """:func:`stale_temporaries` of targets of one folder, from one listing of it."""
     found = _temporaries_in_folder(paths).values()
-    return [name for pairs in found for name, pid in pairs if not _running(pid)]
+    return [name for pairs in found for name, pid in pairs if not process_running(pid)]
 
 
-def _running(pid: int) -> bool:
-    """Whether a process with this id runs on this machine (ours counts as running)."""
-    if pid == os.getpid():
+def process_running(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (ours counts as running; on
+    Windows every process is taken as running: ``os.kill`` would end it there).
+
+    Examples
+    --------
+    >>> process_running(os.getpid())
+    True
+    """
+    if pid == os.getpid() or os.name == "nt":
         return True
     try:
         os.kill(pid, 0)

@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from posebridge._files import name_max
+from posebridge._temporaries import process_running
 from posebridge.errors import PoseBridgeError
 
 __all__ = ["LOCK_MARK", "WAIT_SECONDS", "held_for_writing", "lock_file_of"]
@@ -390,22 +391,10 @@ def _stale(record: _Record) -> bool:
         return False  # another machine, or a container sharing the host name: unknown
     if record.pid == os.getpid():
         return False
-    if not _running(record.pid):
+    if not process_running(record.pid):
         return True
     started = _start_of(record.pid)
     return bool(record.started and started and started != record.started)  # pid reused
-
-
-def _running(pid: int) -> bool:
-    if os.name == "nt":  # pragma: no cover - os.kill would end the process there
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 def _start_of(pid: int) -> str | None:
