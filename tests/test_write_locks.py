@@ -485,3 +485,26 @@ def _hold_once(targets: list[Path], outcomes: list[str]) -> None:
             outcomes.append("held")
     except posebridge.PoseBridgeError as error:
         outcomes.append(str(error))
+
+
+def test_the_next_write_to_a_target_removes_a_killed_appends_lock(tmp_path):
+    """A write after an append killed midway left the append's lock file beside the target
+    for good (its temporaries went, the lock stayed), until another append took it over."""
+    path = tmp_path / "session.nwb"
+    lock = lock_file_of(path)
+    lock.write_text(_stale_record(_dead_pid()))
+
+    posebridge.save(_one("a"), path)
+
+    assert not lock.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["session.nwb"]
+
+
+def test_the_next_write_to_a_target_keeps_a_live_holders_lock(tmp_path):
+    path = tmp_path / "session.nc"
+    lock = lock_file_of(path)
+    lock.write_text(_stale_record(os.getppid()))  # the process that runs the tests' parent
+
+    posebridge.save(_one("a"), path)
+
+    assert lock.exists()

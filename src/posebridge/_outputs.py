@@ -39,7 +39,10 @@ from posebridge._output_paths import (
 )
 from posebridge._temporaries import stale_in_folder, temporary_twin
 from posebridge._threads import map_on_threads
-from posebridge._write_locks import held_for_writing  # the formats' way to it (an append)
+from posebridge._write_locks import (  # held_for_writing: the formats' way to it (an append)
+    held_for_writing,
+    remove_stale_locks,
+)
 from posebridge.errors import (
     FileExistsError,
     FileNotFoundError,
@@ -640,6 +643,7 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
     for folder_targets in by_folder.values():  # one listing per folder
         for stale in stale_in_folder(folder_targets):
             _remove(stale)
+    remove_stale_locks(targets)  # a killed append's lock goes with its temporaries
     temporaries = [temporary_twin(p) for p in targets]
     backups: dict[Path, Path | None] = {}
     try:

@@ -118,6 +118,26 @@ def lock_file_of(target: str | os.PathLike[str]) -> Path:
     return _lock_file_in(Path(target), {})
 
 
+def remove_stale_locks(targets: Iterable[str | os.PathLike[str]]) -> None:
+    """Remove the lock files of ``targets`` whose holders are gone (an append killed midway),
+    as the next write to a target removes the temporaries a killed writer left.
+
+    Only a lock judged stale as a waiting writer judges it (its process gone on this
+    machine) is removed, in turn with writers taking it over; a live holder's stays.
+
+    Examples
+    --------
+    >>> remove_stale_locks(["/no/such/folder/session.nwb"])  # nothing there: nothing done
+    """
+    folders: dict[Path, Path] = {}
+    for target in targets:
+        with contextlib.suppress(OSError):
+            lock = _lock_file_in(Path(target), folders)
+            found = _read(lock)
+            if found is not None and _stale(found):
+                _take_over(lock, found)
+
+
 def _lock_file_in(target: Path, folders: dict[Path, Path]) -> Path:
     """:func:`lock_file_of`, with the real path of each folder found once in ``folders``."""
     if target.is_symlink():  # as a writer follows links (its temporaries too)
