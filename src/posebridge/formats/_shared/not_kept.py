@@ -323,6 +323,24 @@ def warn_alignment_dropped(ds: xr.Dataset, path: object, title: str) -> None:
         )
 
 
+def keypoint_names_read_back(names: list[str]) -> tuple[str, str] | None:
+    """For a format that stores no keypoint names: the names written, shown, and the
+    numbered names they read back as (``keypoint_<k>``); ``None`` when they are those.
+
+    Examples
+    --------
+    >>> keypoint_names_read_back(["nose", "tail"])
+    ("'nose', 'tail'", 'keypoint_0..keypoint_1')
+    >>> keypoint_names_read_back(["keypoint_0"]) is None
+    True
+    """
+    if names == [f"keypoint_{k}" for k in range(len(names))]:
+        return None
+    shown = ", ".join(map(repr, names[:5])) + (", ..." if len(names) > 5 else "")
+    numbered = "keypoint_0" if len(names) == 1 else f"keypoint_0..keypoint_{len(names) - 1}"
+    return shown, numbered
+
+
 def warn_keypoint_variables_dropped(
     ds: xr.Dataset,
     path: object,

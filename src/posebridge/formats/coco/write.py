@@ -45,6 +45,7 @@ from posebridge.formats._shared.json_text import (
     write_texts,
 )
 from posebridge.formats._shared.not_kept import (
+    keypoint_names_read_back,
     warn_individuals_not_written,
     warn_keypoint_variables_dropped,
     warn_label_scores_dropped,
@@ -685,10 +686,10 @@ def _warn_keypoint_names_not_held(ds: xr.Dataset, path: Path) -> None:
     ``keypoint_<k>``: names other than those are said to need one of them.
     """
     names = _names_of(ds)
-    if names == [f"keypoint_{k}" for k in range(len(names))]:
+    read_back = keypoint_names_read_back(names)
+    if read_back is None:
         return
-    shown = ", ".join(map(repr, names[:5])) + (", ..." if len(names) > 5 else "")
-    numbered = "keypoint_0" if len(names) == 1 else f"keypoint_0..keypoint_{len(names) - 1}"
+    shown, numbered = read_back
     warning = UserWarning(
         f"{path}: a COCO results file holds no keypoint names (a result lists its points in "
         f"the order of its ground truth's category, which names them), so {shown} read back "

@@ -31,6 +31,7 @@ from posebridge.formats._shared.images import (
 )
 from posebridge.formats._shared.individual_names import warn_individual_names_not_kept
 from posebridge.formats._shared.not_kept import (
+    keypoint_names_read_back,
     warn_individuals_not_written,
     warn_keypoint_variables_dropped,
     warn_lone_coordinates,
@@ -172,10 +173,10 @@ def _warn_keypoint_names_not_held(ds: xr.Dataset, files: Path) -> None:
     Names the reader gives anyway (``keypoint_<k>``) are not warned of.
     """
     names = [str(name) for name in ds[model.KEYPOINT].values]
-    if names == [f"keypoint_{k}" for k in range(len(names))]:
+    read_back = keypoint_names_read_back(names)
+    if read_back is None:
         return
-    shown = ", ".join(map(repr, names[:5])) + (", ..." if len(names) > 5 else "")
-    numbered = "keypoint_0" if len(names) == 1 else f"keypoint_0..keypoint_{len(names) - 1}"
+    shown, numbered = read_back
     warning = UserWarning(
         f"{files}: {_TITLE} hold no keypoint names (a line lists its points in the order of "
         f"the model's data.yaml, which names them), so {shown} read back as {numbered}. "
