@@ -34,12 +34,9 @@ True
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from posebridge._output_paths import output_folder_problem
 from posebridge._outputs import writing_problem
@@ -54,6 +51,7 @@ from posebridge._sample_data_downloads import (
     show_progress,
     unpacked,
 )
+from posebridge._sample_metadata import incomplete_entry, parse_metadata, sha256_problem
 from posebridge.errors import (
     PoseBridgeError,
     SchemaError,
@@ -311,10 +309,10 @@ def _download_metadata() -> dict[str, dict[str, Any]]:
             " The server may have answered with another page (a network sign-in or "
             "maintenance page): check POSEBRIDGE_SAMPLE_URL, or try again later."
         )
-        metadata = _parse_metadata(partial, where=where, advice=advice)
+        metadata = parse_metadata(partial, where=where, advice=advice)
         if not metadata:  # an empty answer is no list of samples either
             raise SampleDataError(f"{where} lists no sample (it is empty).{advice}")
-        problem = _incomplete_entry(metadata)
+        problem = incomplete_entry(metadata)
         if problem is not None:
             raise SampleDataError(
                 f"{where} is incomplete: {problem}. It was probably cut short in transit (a "
@@ -329,119 +327,6 @@ def _download_metadata() -> dict[str, dict[str, Any]]:
     metadata = download(url, target, "the list of remote samples", check=whole_sample_list)
     assert metadata is not None  # whole_sample_list returns the list
     return metadata
-
-
-#: The fields of a sample, and of its ``frame`` and ``video``, that posebridge reads.
-_ENTRY_FIELDS = ("sha256sum", "type", "source_software", "fps", "frame", "video")
-_COMPANION_FIELDS = ("file_name", "sha256sum")
-
-
-def _sha256_problem(value: Any) -> str | None:
-    """Why ``value`` is no metadata ``sha256sum`` (``None`` when it is one, or null).
-
-    Examples
-    --------
-    >>> _sha256_problem("cec")
-    "the sha256sum 'cec' (str); a sha256 sum is text of 64 hexadecimal digits"
-    >>> _sha256_problem(None) is None
-    True
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, str) and re.fullmatch(r"[0-9A-Fa-f]{64}", value.strip()):
-        return None
-    return (
-        f"the sha256sum {value!r} ({type(value).__name__}); a sha256 sum is text of 64 "
-        "hexadecimal digits"
-    )
-
-
-def _incomplete_entry(metadata: dict[str, dict[str, Any]]) -> str | None:
-    """What the last sample of a downloaded sample list lacks, or ``None`` when it looks whole.
-
-    A list cut short in transit (a connection closed early, with no
-    Content-Length to notice it by) still parses as YAML: it only loses the
-    samples after the cut, and the last one kept loses its fields after the
-    cut, or ends in a part of one (a sha256 sum of three digits). So the last
-    sample must give a whole sha256 sum (its own, its frame's and its
-    video's), and every field posebridge reads that all the other samples
-    give. An earlier sample with a malformed field is refused only when it is
-    fetched, naming it: the other samples stay available. A cut that falls
-    exactly between two samples cannot be told from a shorter list.
-    """
-    entries = list(metadata.items())
-    name, entry = entries[-1]
-    others = [other for _, other in entries[:-1]]
-
-    def lacking(fields: tuple[str, ...], mine: dict[str, Any], theirs: list[Any]) -> list[str]:
-        given = [other for other in theirs if isinstance(other, dict)]
-        return [
-            field
-            for field in fields
-            if field not in mine and given and all(field in other for other in given)
-        ]
-
-    missing = lacking(_ENTRY_FIELDS, entry, others)
-    if missing:
-        return (
-            f"its last sample, {name}, lacks the field(s) {', '.join(missing)} that every "
-            "other sample gives"
-        )
-    problem = _sha256_problem(entry.get("sha256sum"))
-    if problem is not None:
-        return f"its last sample, {name}, gives {problem}"
-    for what in ("frame", "video"):
-        companion = entry.get(what)
-        if not isinstance(companion, dict):
-            continue
-        missing = lacking(_COMPANION_FIELDS, companion, [other.get(what) for other in others])
-        if missing:
-            return f"the {what} of its last sample, {name}, lacks {', '.join(missing)}"
-        problem = _sha256_problem(companion.get("sha256sum"))
-        if problem is not None:
-            return f"the {what} of its last sample, {name}, gives {problem}"
-    return None
-
-
-def _parse_metadata(
-    path: Path, where: str | None = None, advice: str = ""
-) -> dict[str, dict[str, Any]]:
-    """The sample list of a ``metadata.yaml``.
-
-    Parameters
-    ----------
-    path
-        The file.
-    where
-        What the file is, for messages (default: the cached sample metadata
-        ``path``).
-    advice
-        Appended to messages.
-
-    Raises
-    ------
-    SampleDataError
-        When the file is not YAML mapping each sample's name to its fields.
-    """
-    if where is None:
-        where = f"the cached sample metadata {path}"
-        advice = advice or " Download it again with list_datasets(refresh=True)."
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise SampleDataError(f"{where} is not valid YAML: {error}.{advice}") from error
-    except RecursionError:  # PyYAML recurses once per level of nesting
-        raise SampleDataError(f"{where} nests lists or mappings too deeply.{advice}") from None
-    if content is None:
-        content = {}
-    if not isinstance(content, dict) or not all(
-        isinstance(entry, dict) for entry in content.values()
-    ):
-        raise SampleDataError(
-            f"{where} should map each sample's file name to its fields (type, sha256sum, "
-            f"source_software, fps, frame, video); it does not.{advice}"
-        )
-    return {str(name): entry for name, entry in content.items()}
 
 
 def _remote_metadata(refresh: bool = False) -> dict[str, dict[str, Any]]:
@@ -465,7 +350,7 @@ def _remote_metadata(refresh: bool = False) -> dict[str, dict[str, Any]]:
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )
-            return _parse_metadata(cached)
+            return parse_metadata(cached)
         try:
             return _download_metadata()
         except SampleDataError as error:  # not a sample list: the cached copy is kept
@@ -502,7 +387,7 @@ def _remote_metadata(refresh: bool = False) -> dict[str, dict[str, Any]]:
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )
-    return _parse_metadata(cached)
+    return parse_metadata(cached)
 
 
 # --------------------------------------------------------------------------
@@ -569,7 +454,7 @@ def _known_hash(name: str, key: str, value: Any) -> str | None:
     text of 64 hexadecimal digits. A number is refused, not read as one (YAML makes an
     unquoted all-digit sum an integer: its leading zeros gone, or read as octal); no sum
     at all warns that the download cannot be checked."""
-    problem = _sha256_problem(value)
+    problem = sha256_problem(value)
     if problem is not None:
         raise SampleDataError(
             f"the sample metadata {data_dir() / METADATA_FILE} gives {problem}, for {key} "
