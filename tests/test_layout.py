@@ -111,6 +111,7 @@ ALLOWED_OUTSIDE = (
     "posebridge.errors",
     "posebridge._files",
     "posebridge._outputs",
+    "posebridge._write_problems",  # why an output cannot be written (part of the outputs layer)
     "posebridge._temporaries",  # the name of an atomic writer's temporaries (YOLO skips them)
     "posebridge._recorded_warnings",  # warnings of a step left out, thread-safely
     "posebridge._video",  # a video's frame size and count (YOLO predictions' video=)

@@ -13,7 +13,6 @@ import builtins
 import contextlib
 import errno
 import os
-import re
 import shutil
 import stat
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,6 +42,7 @@ from posebridge._write_locks import (  # held_for_writing: the formats' way to i
     held_for_writing,
     remove_stale_locks,
 )
+from posebridge._write_problems import INCOMPLETE, failure_cause, limit_cause
 from posebridge.errors import (
     FileExistsError,
     FileNotFoundError,
@@ -58,7 +58,6 @@ __all__ = [
     "existing_output",
     "held_for_writing",
     "inputs_kept",
-    "writing_problem",
 ]
 
 
@@ -221,120 +220,6 @@ def _dangling_note(path: Path) -> str:
     return f" ({unfollowable_link(path).removeprefix('is ')})"
 
 
-def writing_problem(path: Path) -> str | None:
-    """Why the folder of ``path`` takes no new file, or ``None`` when it does.
-
-    A temporary of the target (see :data:`posebridge._temporaries.TEMPORARY_MARK`) is
-    created in the folder of the file the target names (links followed) and removed at once:
-    a read-only or immutable folder (``chattr +i``, which stops root too), a
-    read-only file system, missing rights or a full disk show here, before
-    any work is done. The folder must exist (:func:`check_outputs` says so).
-
-    Parameters
-    ----------
-    path
-        The file to be written.
-
-    Returns
-    -------
-    str or None
-        ``"cannot be written in <folder>: <cause>"``, or ``None``.
-
-    Examples
-    --------
-    >>> writing_problem(Path("report.json")) is None  # doctest: +SKIP
-    True
-    """
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
-    trial = temporary_twin(target)
-    try:
-        handle = os.open(trial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except OSError as error:
-        cause = _cause(error, target.parent) or type(error).__name__
-        return f"cannot be written in {target.parent}: {cause}"
-    os.close(handle)
-    _remove(trial)
-    return None
-
-
-#: errno values of a write that failed for want of room or rights, and what to say.
-_CAUSES = {
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is exceeded",
-    errno.EFBIG: "the file is too large (the file-size limit was reached)",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
-    errno.EROFS: "the file system is read-only",
-    errno.EIO: "an input/output error",
-}
-_ERRNO_IN_TEXT = re.compile(r"errno = (\d+)")
-
-
-def _read_only(folder: Path | None) -> bool:
-    """Whether ``folder`` is on a file system mounted read-only (``False`` when unknown).
-
-    Examples
-    --------
-    >>> _read_only(None)
-    False
-    """
-    if folder is None or not hasattr(os, "ST_RDONLY"):
-        return False
-    try:
-        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
-
-
-def _cause(error: BaseException, folder: Path | None = None) -> str | None:
-    """A plain cause for an OS-level write failure, or ``None`` when it is not one.
-
-    ``folder`` is where the file was being written: a ``PermissionError``
-    without an errno (PyTables checks the folder's rights itself) there is
-    "the file system is read-only" when that folder's file system is mounted
-    read-only, as an ``EROFS`` from the system would say.
-    """
-    code = getattr(error, "errno", None)
-    if code not in _CAUSES:  # h5py puts the C errno in its message text
-        found = _ERRNO_IN_TEXT.search(str(error))
-        code = int(found.group(1)) if found else code
-    if code in _CAUSES:
-        return _CAUSES[code]
-    if isinstance(error, PermissionError):  # PyTables raises one with no errno
-        return _CAUSES[errno.EROFS if _read_only(folder) else errno.EACCES]
-    if isinstance(error, OSError) and code is not None:
-        return os.strerror(code) if isinstance(code, int) else str(error)
-    return None
-
-
-#: :func:`limit_cause` when neither the file-size limit nor a full disk explains a failure.
-_INCOMPLETE = "the file came out incomplete"
-
-
-def limit_cause(path: Path) -> str:
-    """Why a file came out short: the file-size limit, a full disk, or unknown.
-
-    Examples
-    --------
-    >>> limit_cause(Path("poses.h5"))  # doctest: +SKIP
-    'the disk is full'
-    """
-    try:
-        import resource
-
-        soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
-        if soft != resource.RLIM_INFINITY and path.stat().st_size >= soft:
-            return _CAUSES[errno.EFBIG]
-    except (ImportError, OSError):  # pragma: no cover - not POSIX
-        pass
-    try:
-        if os.statvfs(path.parent).f_bavail == 0:
-            return _CAUSES[errno.ENOSPC]
-    except OSError:  # pragma: no cover
-        pass
-    return _INCOMPLETE
-
-
 #: Temporaries flushed to disk at once: ``fsync`` waits on the disk, not the CPU, and a
 #: file system commits the files of concurrent calls together (a YOLO tree of 5,000
 #: label files: 1.0 s one by one, 0.3 s sixteen at a time).
@@ -411,7 +296,7 @@ def _ignore(name: bytes) -> None:
 
 
 def _write_error(error: BaseException, target: Path) -> PoseBridgeError:
-    cause = _cause(error, target.parent) or f"{type(error).__name__}"
+    cause = failure_cause(error, target.parent) or f"{type(error).__name__}"
     return PoseBridgeError(
         f"{target}: could not be written: {cause}; the previous file, if any, is unchanged."
     )
@@ -658,11 +543,11 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
             if error is None:
                 raise
             at = next((i for i, p in enumerate(temporaries) if p.exists()), 0)
-            if _cause(error) is None:
+            if failure_cause(error) is None:
                 # PyTables' HDF5ExtError ("Problems creating the Array") says nothing of
                 # a disk that filled up or the file-size limit: the file system tells
                 limit = limit_cause(temporaries[at])
-                if limit == _INCOMPLETE:
+                if limit == INCOMPLETE:
                     raise
                 raise PoseBridgeError(
                     f"{targets[at]}: could not be written: {limit} ({type(error).__name__}: "

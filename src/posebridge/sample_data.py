@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from posebridge._output_paths import output_folder_problem
-from posebridge._outputs import writing_problem
 from posebridge._sample_data_downloads import TIMEOUT as TIMEOUT  # seconds for the server
 from posebridge._sample_data_downloads import (
     SampleDataError,
@@ -52,6 +51,7 @@ from posebridge._sample_data_downloads import (
     unpacked,
 )
 from posebridge._sample_metadata import incomplete_entry, parse_metadata, sha256_problem
+from posebridge._write_problems import writing_problem
 from posebridge.errors import (
     PoseBridgeError,
     SchemaError,

@@ -15,7 +15,7 @@ from posebridge._output_paths import (
     refuse_folder_name,
     refuse_writing_onto_input,
 )
-from posebridge._outputs import writing_problem
+from posebridge._write_problems import writing_problem
 from posebridge.batch.plan import Job
 from posebridge.batch.report import is_batch_report
 from posebridge.errors import PoseBridgeError

@@ -32,7 +32,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from posebridge._outputs import limit_cause
+from posebridge._write_problems import limit_cause
 from posebridge.errors import FormatError, PoseBridgeError, brief
 from posebridge.formats._shared.hdf5 import (
     check_size,
