@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import Peek, check_input, note_files_read, refuse_empty_file
+from posebridge._files import Peek, check_input, note_files_read
 from posebridge.errors import (
     FormatError,
     PoseBridgeError,
@@ -62,19 +61,22 @@ from posebridge.formats.yolo._label_text import label_text, parse_numbers, token
 from posebridge.formats.yolo._layout import (
     FLIP_IDX_ATTR,
     IDENTITY,
-    IMAGE_SUFFIXES,
     load_yaml,
     warn_other_kpt_names,
+)
+from posebridge.formats.yolo.prediction_files import (
+    FRAME_FILE,
+    VIDEO_SUFFIXES,
+    PredictionFiles,
+    find_files,
+    images_and_videos_beside,
+    txt_files,
 )
 from posebridge.model.time_axis import LARGEST_WHOLE
 
 __all__ = ["FRAME_FILE", "SOURCE_SOFTWARE", "read", "sniff", "sniff_folder"]
 
 SOURCE_SOFTWARE = "YOLO"
-#: ``<stem>_<N>.txt``: Ultralytics' name of a video frame's file (N from 1, no leading 0).
-FRAME_FILE = re.compile(r"^(?P<stem>.*)_(?P<number>[1-9][0-9]*)\.txt$")
-#: Ultralytics' annotated videos beside the labels folder (``save=True``), by platform.
-_VIDEO_SUFFIXES = (".avi", ".mp4", ".mov", ".mkv")
 #: The advice when a video's frame size is unknown, as Python and the command line say it.
 _FRAME_SIZE_ADVICE = f"{IMAGE_SIZE_ADVICE} or video= (the video predicted on)"
 _FRAME_SIZE_FLAGS = f"{READ_IMAGE_SIZE_FLAG} or --read-option video=PATH (the video predicted on)"
@@ -119,17 +121,6 @@ def sniff(peek: Peek) -> bool:
     return _lines_fit(peek.text, len(peek.head) == Peek.HEAD_BYTES)
 
 
-def _txt_files(folder: Path) -> list[Path]:
-    """The ``.txt`` files of a folder (not hidden ones, not below it), by name."""
-    with os.scandir(folder) as entries:
-        names = [
-            e.name
-            for e in entries
-            if e.name.endswith(".txt") and not e.name.startswith(".") and e.is_file()
-        ]
-    return [folder / name for name in sorted(names)]
-
-
 def sniff_folder(path: Path) -> bool:
     """Whether a folder holds prediction files, from its first ``.txt`` file that is not blank.
 
@@ -145,7 +136,7 @@ def sniff_folder(path: Path) -> bool:
     >>> sniff_folder(Path("runs/pose/predict/labels"))  # doctest: +SKIP
     True
     """
-    for file in _txt_files(path)[:_BLANK_FILES]:
+    for file in txt_files(path)[:_BLANK_FILES]:
         with open(file, "rb") as handle:
             head = handle.read(1 << 16)
         if not head.strip():
@@ -159,113 +150,6 @@ def sniff_folder(path: Path) -> bool:
             return False
         return _LINE_START.match(loose_first_line(file)) is not None  # UTF-16 too
     return False
-
-
-@dataclass
-class _Files:
-    """The prediction files read, and what their names say."""
-
-    paths: list[Path]
-    frames: np.ndarray | None  # the N of <stem>_<N>.txt, or None for images
-    stem: str
-    folder: Path  # the labels folder
-    images: dict[str, Path] | None = None  # the images beside, by stem, when listed
-
-
-def _beside(folder: Path) -> tuple[dict[str, Path], set[str]]:
-    """The images (by stem) and the stems of the videos in the labels folder and the run
-    folder above it, where Ultralytics' ``save=True`` puts its annotated copies (one
-    listing of each folder; the run folder's win)."""
-    images: dict[str, Path] = {}
-    videos: set[str] = set()
-    for where in (folder, folder.parent):
-        try:
-            with os.scandir(where) as entries:
-                names = [e.name for e in entries if not e.name.endswith(".txt")]
-        except OSError:  # a folder that cannot be listed holds nothing to go by
-            continue
-        for name in names:  # the labels folder's many .txt files are not looked at
-            stem, suffix = os.path.splitext(name)
-            if suffix.lower() in IMAGE_SUFFIXES:
-                images[stem] = where / name
-            elif suffix.lower() in _VIDEO_SUFFIXES:
-                videos.add(stem)
-    return images, videos
-
-
-def _files(path: Path, stem: str | None, video_mode: bool) -> _Files:
-    """The files to read (frame files by frame number, image files by name).
-
-    Ultralytics names an image's predictions ``<image stem>.txt`` and a video
-    frame's ``<video stem>_<N>.txt``; an image itself named ``<name>_<N>`` gives a
-    name of the second kind. Files so named are an image's when the image of
-    that exact stem lies beside the labels folder (or in it) and no video of
-    their stem does; else they are a video's frames. ``stem=``, ``video=``,
-    ``fps=`` and ``vid_stride=`` are for videos: with them, files are frames.
-    """
-    if path.is_dir():
-        paths = _txt_files(path)
-        folder = path
-        if not paths:
-            raise FormatError(
-                path,
-                "holds no .txt prediction files (Ultralytics' save_txt writes "
-                "labels/<video>_<frame>.txt or labels/<image>.txt).",
-            )
-    else:
-        refuse_empty_file(path, "Ultralytics YOLO pose predictions (save_txt lines)")
-        paths, folder = [path], path.parent
-    matches = [FRAME_FILE.match(p.name) for p in paths]
-    if stem is not None:
-        kept = [i for i, m in enumerate(matches) if m and m["stem"] == stem]
-        if not kept:
-            raise FormatError(path, f"holds no frame files of stem={stem!r} ({stem}_<N>.txt).")
-        paths, matches = [paths[i] for i in kept], [matches[i] for i in kept]
-    elif not video_mode and any(matches):
-        images, videos = _beside(folder)
-        named = {p.name[: -len(".txt")] for p, m in zip(paths, matches, strict=True) if m}
-        if not images.keys().isdisjoint(named) and videos.isdisjoint(
-            m["stem"] for m in matches if m
-        ):
-            return _Files(paths, None, "", folder, images)
-    framed = all(matches)
-    if not framed:
-        if video_mode:
-            at = next(p for p, m in zip(paths, matches, strict=True) if not m)
-            raise FormatError(
-                at,
-                "is not named <video>_<frame>.txt, as Ultralytics names a video frame's "
-                "predictions (video=, fps= and vid_stride= are for videos).",
-            )
-        counted = Counter(m["stem"] for m in matches if m).most_common(1)
-        video = counted[0][0] if counted and counted[0][1] > 1 else None
-        if video is not None:  # a video's frames among images: refused, not read as images
-            at = next(p for p, m in zip(paths, matches, strict=True) if not m)
-            raise FormatError(
-                at,
-                f"is not named <video>_<N>.txt, yet its folder holds the frames of a video "
-                f"({video}_<N>.txt): pass stem={video!r} to read that video's frames, or move "
-                "the image predictions to a folder of their own.",
-            )
-        return _Files(paths, None, "", folder)
-    stems = sorted({m["stem"] for m in matches if m})
-    if len(stems) > 1:
-        raise FormatError(
-            path,
-            f"holds the frames of several videos ({', '.join(stems[:5])}"
-            f"{', ...' if len(stems) > 5 else ''}); pass stem= to read one of them.",
-        )
-    whole = [int(m["number"]) for m in matches if m]  # Python ints: any size
-    top = max(whole)
-    if top >= LARGEST_WHOLE:
-        raise FormatError(
-            paths[whole.index(top)],
-            f"is frame {top} by its name ({stems[0]}_<N>.txt), a frame number too large to "
-            "hold (2**53 and up); no video has that many frames.",
-        )
-    numbers = np.asarray(whole, dtype=np.int64)
-    order = np.argsort(numbers, kind="stable")
-    return _Files([paths[i] for i in order], numbers[order], stems[0], folder)
 
 
 @dataclass
@@ -557,7 +441,7 @@ def _keypoints(
 
 
 def _frame_size(
-    found: _Files, given: tuple[int, int] | None, video: Path | None
+    found: PredictionFiles, given: tuple[int, int] | None, video: Path | None
 ) -> tuple[tuple[int, int] | None, int | None]:
     """(width, height) of a video's frames and its frame count (``None`` if not known)."""
     from posebridge import _video  # ffmpeg: only when a video is looked at
@@ -567,7 +451,7 @@ def _frame_size(
         if video is None:
             return size, None
     if video is None:
-        beside = [found.folder.parent / f"{found.stem}{s}" for s in _VIDEO_SUFFIXES]
+        beside = [found.folder.parent / f"{found.stem}{s}" for s in VIDEO_SUFFIXES]
         video = next((v for v in beside if v.is_file()), None)
         if video is None:
             return None, None
@@ -586,13 +470,17 @@ def _frame_size(
     return (info.width, info.height), info.n_frames
 
 
-def _image_sizes(found: _Files, given: tuple[int, int] | None) -> tuple[np.ndarray, list[str]]:
+def _image_sizes(
+    found: PredictionFiles, given: tuple[int, int] | None
+) -> tuple[np.ndarray, list[str]]:
     """Each image file's (width, height) and image name (image predictions).
 
     The images are looked for beside the ``labels`` folder (where Ultralytics
     saves the annotated images, ``save=True``) and in it: one listing of each.
     """
-    beside = found.images if found.images is not None else _beside(found.folder)[0]
+    beside = (
+        found.images if found.images is not None else images_and_videos_beside(found.folder)[0]
+    )
     stems = [p.name[: -len(".txt")] for p in found.paths]
     found_images = [beside.get(stem) for stem in stems]
     names = [i.name if i is not None else s for i, s in zip(found_images, stems, strict=True)]
@@ -613,7 +501,7 @@ def _image_sizes(found: _Files, given: tuple[int, int] | None) -> tuple[np.ndarr
     return np.asarray(sizes, dtype=np.int64).reshape(-1, 2), names
 
 
-def _check_span(found: _Files, last: int) -> None:
+def _check_span(found: PredictionFiles, last: int) -> None:
     """Refuse frame names whose time axis (frame 0 to ``last``) dwarfs the files."""
     if last + 1 <= max(SPAN_FREE, SPAN_PER_FILE * len(found.paths)):
         return
@@ -712,7 +600,7 @@ def read(
     video_path = check_input(video) if video is not None else None
     k, ndim, names, classes, flip = _keypoints(keypoint_names, kpt_shape, dataset)
     video_mode = video is not None or fps is not None or vid_stride != 1
-    found = _files(path, stem, video_mode)
+    found = find_files(path, stem, video_mode)
     texts = [label_text(str(p)) for p in found.paths]
     note_files_read(*found.paths)  # kept from a conversion's outputs
     table = _table(texts, found.paths)

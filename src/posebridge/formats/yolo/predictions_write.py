@@ -41,7 +41,7 @@ from posebridge.formats._shared.not_kept import (
 from posebridge.formats._shared.track_ids import individual_track_ids
 from posebridge.formats._shared.track_order import warn_order_read_back
 from posebridge.formats.yolo._label_text import format_lines
-from posebridge.formats.yolo.predictions import FRAME_FILE
+from posebridge.formats.yolo.prediction_files import FRAME_FILE
 
 __all__ = ["write"]
 
