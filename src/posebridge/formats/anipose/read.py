@@ -31,6 +31,7 @@ from posebridge.formats.anipose.layout import (
     NCAMS_VAR,
     SUFFIXES,
     TITLE,
+    index_columns,
     is_header,
     other_delimiter,
 )
@@ -229,6 +230,49 @@ def _unknown_named(columns: list, unknown: list) -> str:
     return "[" + ", ".join(shown) + "]"
 
 
+def _without_index_columns(df: pd.DataFrame, path: Path | None, first_row: int = 0) -> pd.DataFrame:
+    """The table without the index columns that start it (:func:`index_columns`: an
+    empty header cell, as ``DataFrame.to_csv`` writes the row labels by default, or
+    ``Unnamed: 0``); they hold row labels, not Anipose's values, and are left out.
+
+    Raises
+    ------
+    FormatError
+        Naming the line of a cell of such a column that is no whole number (then it is
+        a column of values whose header cell is empty, not an index).
+    """
+    leading = list(df.columns[: index_columns(list(df.columns))])
+    for column in leading:
+        values = df[column]
+        if values.dtype.kind in "iu":
+            continue
+        text = values.astype(str).str.strip() if values.dtype.kind in "OSU" else None
+        if text is not None:
+            numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+        elif values.dtype.kind == "f":
+            numbers = values.to_numpy(dtype=np.float64)
+        else:  # booleans, dates: no row label
+            numbers = np.full(len(values), np.nan)
+        bad = ~model.whole_numbers(numbers)
+        if bad.any():
+            row = int(np.argmax(bad))
+            value = values.iloc[row]
+            if pd.isna(value) or (isinstance(value, str) and not value.strip()):
+                shown = "an empty cell"
+            else:
+                shown = repr(value) if isinstance(value, str) else str(value)
+            at = list(df.columns).index(column) + 1
+            raise FormatError(
+                path,
+                f"{_where(path, first_row + row)}: the column of cell {at} of the header, "
+                f"which has no Anipose name, holds {shown}; a column so named before "
+                "Anipose's is taken for an index column (pandas' to_csv writes one) and "
+                "must hold whole row numbers. Name the column, or save the table with "
+                "to_csv(index=False).",
+            )
+    return df.drop(columns=leading) if leading else df
+
+
 def _build(
     df: pd.DataFrame, individual_name: str, path: Path | None, first_row: int = 0
 ) -> xr.Dataset:
@@ -243,6 +287,7 @@ def _build(
             "has several header rows (a DeepLabCut-style table); an Anipose file has one "
             "header row of <keypoint>_x, _y, _z, _error, _ncams, _score columns.",
         )
+    df = _without_index_columns(df, path, first_row)
     keypoints, by_keypoint, unknown = split_columns(list(df.columns))
     if unknown:
         raise FormatError(
@@ -369,7 +414,8 @@ def dataset_from_dataframe(
         and isinstance(df, pd.DataFrame)
         and not isinstance(df.columns, pd.MultiIndex)
     ):
-        unknown = split_columns(list(df.columns))[2]
+        leading = index_columns(list(df.columns))  # row labels: left out by _build
+        unknown = split_columns(list(df.columns[leading:]))[2]
         if unknown:
             warnings.warn(
                 f"columns {[str(column) for column in unknown]} are not Anipose's and are "
