@@ -230,7 +230,9 @@ def _unknown_named(columns: list, unknown: list) -> str:
     return "[" + ", ".join(shown) + "]"
 
 
-def _without_index_columns(df: pd.DataFrame, path: Path | None, first_row: int = 0) -> pd.DataFrame:
+def _without_index_columns(
+    df: pd.DataFrame, path: Path | None, first_row: int = 0
+) -> pd.DataFrame:
     """The table without the index columns that start it (:func:`index_columns`: an
     empty header cell, as ``DataFrame.to_csv`` writes the row labels by default, or
     ``Unnamed: 0``); they hold row labels, not Anipose's values, and are left out.
