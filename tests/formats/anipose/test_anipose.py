@@ -717,3 +717,34 @@ def test_a_dataframe_with_an_index_column_reads_without_a_warning():
                 [1.0, 3.0, 5.0],
                 [2.0, 4.0, 6.0],
             ]
+
+
+@pytest.mark.parametrize(
+    ("start", "line_end"), [(b"\xef\xbb\xbf", b"\n"), (b"", b"\r\n"), (b"\xef\xbb\xbf", b"\r\n")]
+)
+def test_an_index_column_after_a_bom_or_with_crlf_line_ends_is_read(
+    tmp_path, session_csv, start, line_end
+):
+    """A spreadsheet's or Windows' copy of a to_csv file: the empty first header cell
+    follows the BOM, and lines end in CRLF; detected and read eagerly and lazily alike."""
+    original, table, _ = session_csv
+    text = _saved_with_an_index(table, tmp_path / "plain.csv", "to_csv").read_bytes()
+    path = tmp_path / "copy.csv"
+    path.write_bytes(start + text.replace(b"\n", line_end))
+    assert posebridge.detect(path) == "anipose"
+    expected = posebridge.load(original)
+    for ds in (posebridge.load(path), posebridge.open_dataset(path)):
+        xr.testing.assert_equal(ds.position.load(), expected.position)
+        assert ds.time.values.tolist() == table["fnum"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [([0, np.nan], "row 1: column 'Unnamed: 0' holds an empty cell"), ([0, 2.5], "holds 2.5")],
+)
+def test_a_dataframe_index_column_of_no_row_numbers_is_refused_naming_it(values, shown):
+    df = pd.DataFrame({"Unnamed: 0": values, "a_x": [1.0, 2.0], "a_y": [3.0, 4.0]})
+    df["a_z"] = [5.0, 6.0]
+    for unknown_columns in ("refuse", "ignore"):
+        with pytest.raises(FormatError, match=shown):
+            anipose.dataset_from_dataframe(df, unknown_columns=unknown_columns)

@@ -246,32 +246,38 @@ def _without_index_columns(
     leading = list(df.columns[: index_columns(list(df.columns))])
     for column in leading:
         values = df[column]
-        if values.dtype.kind in "iu":
-            continue
-        text = values.astype(str).str.strip() if values.dtype.kind in "OSU" else None
-        if text is not None:
+        kind = values.dtype.kind
+        blank = values.isna().to_numpy()
+        if kind in "OSU":  # text: parsed from what it says
+            text = values.astype(str).str.strip()
+            blank = blank | (text == "").to_numpy()
             numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
-        elif values.dtype.kind == "f":
-            numbers = values.to_numpy(dtype=np.float64)
+        elif kind in "iuf":  # also pandas' nullable integers
+            numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
         else:  # booleans, dates: no row label
             numbers = np.full(len(values), np.nan)
         bad = ~model.whole_numbers(numbers)
-        if bad.any():
-            row = int(np.argmax(bad))
-            value = values.iloc[row]
-            if pd.isna(value) or (isinstance(value, str) and not value.strip()):
-                shown = "an empty cell"
-            else:
-                shown = repr(value) if isinstance(value, str) else str(value)
-            at = list(df.columns).index(column) + 1
-            raise FormatError(
-                path,
-                f"{_where(path, first_row + row)}: the column of cell {at} of the header, "
-                f"which has no Anipose name, holds {shown}; a column so named before "
-                "Anipose's is taken for an index column (pandas' to_csv writes one) and "
-                "must hold whole row numbers. Name the column, or save the table with "
-                "to_csv(index=False).",
-            )
+        if not bad.any():
+            continue
+        row = int(np.argmax(bad))
+        value = values.iloc[row]
+        if blank[row]:
+            shown = "an empty cell"
+        else:
+            shown = repr(value) if isinstance(value, str) else str(value)
+        named = (
+            f"the column of cell {list(df.columns).index(column) + 1} of the header, which "
+            "has no Anipose name,"
+            if path is not None
+            else f"column {str(column)!r}"
+        )
+        raise FormatError(
+            path,
+            f"{_where(path, first_row + row)}: {named} holds {shown}; a column so named "
+            "before Anipose's is taken for an index column (pandas' to_csv writes one) and "
+            "must hold whole row numbers. Name the column, or save the table with "
+            "to_csv(index=False).",
+        )
     return df.drop(columns=leading) if leading else df
 
 
@@ -374,7 +380,9 @@ def dataset_from_dataframe(
     Parameters
     ----------
     df
-        The table as ``pandas.read_csv`` returns it (one header row).
+        The table as ``pandas.read_csv`` returns it (one header row). Index
+        columns first (``Unnamed: 0``: a file saved with ``to_csv``'s index)
+        are left out when they hold whole numbers.
     individual_name
         Name of the one animal.
     unknown_columns
