@@ -11,6 +11,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -308,3 +309,36 @@ def test_movements_dlc_or_lp_name_reads_with_the_deeplabcut_reader(tmp_path):
     with pytest.raises(UnknownFormatError, match="choose 'dlc' .* or 'lp'"):
         posebridge.save(read, tmp_path / "out.csv", format=name)
     assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "sleap_csv/minimal_instance.000_centered_pair_low_quality.analysis.csv",
+        "sleap_csv/new_video.v002.000_mice_new.analysis.csv",
+        "trex/test_fish0_trex2025_xonly.csv",
+        "via_csv/crabs_gt_test.csv",
+    ],
+)
+def test_another_formats_table_saved_with_an_index_column_is_not_taken_for_anipose(
+    tmp_path, relative
+):
+    """Anipose's sniffer takes a header after pandas' index column (an empty first cell,
+    f158 #1); other formats' one-row-header tables saved so stay someone else's."""
+    source = _corpus.corpus_path(relative)
+    path = tmp_path / "indexed.csv"
+    pd.read_csv(source).to_csv(path)
+    assert path.read_text().startswith(",")
+    try:
+        found = posebridge.detect(path)
+    except UnknownFormatError:
+        found = None
+    assert found != "anipose"
+
+
+def test_an_anipose_corpus_file_saved_with_an_index_column_is_detected(tmp_path):
+    source = _corpus.corpus_path("anipose_csv/minimal_session_ransac_optim.csv")
+    path = tmp_path / "indexed.csv"
+    pd.read_csv(source).to_csv(path)
+    assert posebridge.detect(path) == "anipose"
+    assert posebridge.load(path).position.equals(posebridge.load(source).position)

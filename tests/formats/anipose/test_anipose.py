@@ -268,7 +268,11 @@ def _write(tmp_path, text, name="bad.csv"):
     [
         ("a_x,a_y,fnum\n1,2,0\n", "missing: a_z"),
         ("a_x,a_y,a_z,wing,fnum\n1,2,3,4,0\n", "unexpected columns"),
-        ("Unnamed: 0,a_x,a_y,a_z,fnum\n0,1,2,3,0\n", "index column"),
+        (  # a column before Anipose's with no name, not of row numbers: no index
+            "Unnamed: 0,a_x,a_y,a_z,fnum\n0,1,2,3,0\n0.5,1,2,3,1\n",
+            r"line 3: the column of cell 1 of the header, which has no Anipose name, holds "
+            r"0\.5; .* index column",
+        ),
         ("a_x,a_y,a_z,fnum\n1,2,3,0\n1,two,3,1\n", "line 3: column 'a_y'"),
         ("a_x,a_y,a_z,fnum\n1,2,3,0\n1,2,3,0\n", "line 3: frame 0"),
         ("a_x,a_y,a_z,fnum\n1,2,3,0.5\n", "line 2: fnum"),
@@ -611,7 +615,6 @@ def test_the_individual_advice_is_given_with_the_command_lines_flags(tmp_path):
             r"an unnamed last column, cell 6 of the header \(a trailing",
         ),
         ("a_x,a_y,,a_z,fnum", r"an unnamed column, cell 3 of the header\]"),
-        (",a_x,a_y,a_z,fnum", r"an unnamed first column \(was it saved with an index column\?\)"),
     ],
 )
 def test_an_empty_header_cell_is_told_by_its_place_not_by_pandas_name(tmp_path, header, said):
@@ -638,3 +641,110 @@ def test_times_of_a_session_clock_are_warned_as_not_kept(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         posebridge.save(ds, tmp_path / "grid.csv", format="anipose")  # frame / fps
+
+
+def _saved_with_an_index(table: pd.DataFrame, path, how: str):
+    """``table`` as users' own post-processing saves it: pandas' ``to_csv`` with its
+    default index column (an empty header cell), or read back and saved again."""
+    if how == "to_csv":
+        table.to_csv(path)
+    else:
+        table.to_csv(path)
+        again = pd.read_csv(path)  # the index becomes a column named "Unnamed: 0"
+        again.to_csv(path, index=how == "twice")
+    return path
+
+
+@pytest.mark.parametrize("how", ["to_csv", "twice", "resaved_without_index"])
+def test_a_table_saved_with_an_index_column_is_detected_and_read(tmp_path, session_csv, how):
+    """pandas' to_csv writes the row labels first under an empty header cell: such a file
+    was refused by the reader (an unexpected column) and not detected (f158 #1)."""
+    original, table, keypoints = session_csv
+    path = _saved_with_an_index(table, tmp_path / "indexed.csv", how)
+    leading = {"to_csv": ",nose_x,", "twice": ",Unnamed: 0,nose_x,"}
+    header = path.read_text().split("\n", 1)[0]
+    assert header.startswith(leading.get(how, "Unnamed: 0,nose_x,")), header
+    assert posebridge.detect(path) == "anipose"
+    expected = posebridge.load(original)
+    for ds in (posebridge.load(path), posebridge.open_dataset(path)):
+        assert ds.keypoint.values.tolist() == keypoints
+        assert ds.time.values.tolist() == table["fnum"].tolist()
+        for name in ("position", "confidence", "reprojection_error", "camera_count"):
+            xr.testing.assert_equal(ds[name].load(), expected[name])
+        assert ds.attrs["anipose_alignment_matrix"].tolist() == (
+            table[TRANSFORM[:9]].iloc[0].tolist()
+        )
+
+
+def test_the_command_line_info_recognises_a_table_saved_with_an_index(tmp_path, session_csv):
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    path = _saved_with_an_index(session_csv[1], tmp_path / "indexed.csv", "to_csv")
+    shown = CliRunner().invoke(cli, ["info", str(path)])
+    assert shown.exit_code == 0, shown.output
+    assert "anipose (Anipose)" in shown.output
+    assert "4 keypoints x (x, y, z, error, ncams, score)" in shown.output
+
+
+@pytest.mark.parametrize("opening", ["load", "open_dataset"])
+@pytest.mark.parametrize(
+    ("cell", "shown"), [("a", "'a'"), ("", "an empty cell"), ("1.5", "1.5"), ("True", "'True'")]
+)
+def test_an_unnamed_first_column_of_no_row_numbers_is_refused_naming_its_line(
+    tmp_path, opening, cell, shown
+):
+    """Only a column of whole numbers is taken for an index column and left out; another
+    is a column of values whose name is lost, refused naming the line."""
+    path = _write(tmp_path, f",a_x,a_y,a_z,a_error,fnum\n0,1,2,3,0.1,0\n{cell},1,2,3,0.1,1\n")
+    assert posebridge.detect(path) == "anipose"
+    with pytest.raises(FormatError, match=f"line 3: the column of cell 1 .* holds {shown};"):
+        getattr(posebridge, opening)(path).load()
+
+
+def test_a_dataframe_with_an_index_column_reads_without_a_warning():
+    """A table read with pd.read_csv from a to_csv file starts with "Unnamed: 0" (the row
+    labels): left out, not warned about as a column that is not Anipose's."""
+    df = pd.DataFrame({"Unnamed: 0": [0, 1], "a_x": [1.0, 2.0], "a_y": [3.0, 4.0]})
+    df["a_z"], df["fnum"] = [5.0, 6.0], [4, 9]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for unknown_columns in ("refuse", "ignore"):
+            ds = anipose.dataset_from_dataframe(df, unknown_columns=unknown_columns)
+            assert ds.time.values.tolist() == [4, 9]
+            assert ds.position.sel(keypoint="a").values[:, :, 0].tolist() == [
+                [1.0, 3.0, 5.0],
+                [2.0, 4.0, 6.0],
+            ]
+
+
+@pytest.mark.parametrize(
+    ("start", "line_end"), [(b"\xef\xbb\xbf", b"\n"), (b"", b"\r\n"), (b"\xef\xbb\xbf", b"\r\n")]
+)
+def test_an_index_column_after_a_bom_or_with_crlf_line_ends_is_read(
+    tmp_path, session_csv, start, line_end
+):
+    """A spreadsheet's or Windows' copy of a to_csv file: the empty first header cell
+    follows the BOM, and lines end in CRLF; detected and read eagerly and lazily alike."""
+    original, table, _ = session_csv
+    text = _saved_with_an_index(table, tmp_path / "plain.csv", "to_csv").read_bytes()
+    path = tmp_path / "copy.csv"
+    path.write_bytes(start + text.replace(b"\n", line_end))
+    assert posebridge.detect(path) == "anipose"
+    expected = posebridge.load(original)
+    for ds in (posebridge.load(path), posebridge.open_dataset(path)):
+        xr.testing.assert_equal(ds.position.load(), expected.position)
+        assert ds.time.values.tolist() == table["fnum"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [([0, np.nan], "row 1: column 'Unnamed: 0' holds an empty cell"), ([0, 2.5], "holds 2.5")],
+)
+def test_a_dataframe_index_column_of_no_row_numbers_is_refused_naming_it(values, shown):
+    df = pd.DataFrame({"Unnamed: 0": values, "a_x": [1.0, 2.0], "a_y": [3.0, 4.0]})
+    df["a_z"] = [5.0, 6.0]
+    for unknown_columns in ("refuse", "ignore"):
+        with pytest.raises(FormatError, match=shown):
+            anipose.dataset_from_dataframe(df, unknown_columns=unknown_columns)

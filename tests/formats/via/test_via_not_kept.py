@@ -4,10 +4,16 @@ frames."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import posebridge
 from posebridge._recorded_warnings import recording_warnings
+from posebridge.formats._shared.track_order import reordered
 from posebridge.model import bboxes_from_numpy
 
 
@@ -103,3 +109,40 @@ def test_tracks_whose_ids_are_not_in_the_datasets_order_are_warned_as_read_back_
     assert posebridge.load(tmp_path / "p.csv").individual.values.tolist() == ["id_0", "id_1"]
     in_order = ds.isel(individual=[1, 0])  # id_2, id_5: read back as written
     assert not [m for m in _save(in_order, tmp_path / "o.csv") if "order" in m]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    tracks=st.lists(st.integers(0, 40), min_size=1, max_size=6, unique=True).flatmap(
+        lambda ids: st.tuples(
+            st.just(ids),
+            st.lists(st.booleans(), min_size=len(ids), max_size=len(ids)).filter(any),
+        )
+    )
+)
+def test_the_order_warned_about_is_the_order_the_reader_gives_back(tracks):
+    """The VIA writer computes the order read back with the helper COCO and YOLO use
+    (_shared.track_order.reordered; it had its own copy, f158 #2): it warns exactly when
+    the reader gives the written tracks back in another order than the dataset's, and
+    names that order; an individual with no box (not written) moves no other."""
+    ids, written = tracks
+    n = len(ids)
+    centres = np.tile(np.arange(n, dtype=np.float64) + 10.0, (2, 2, 1))
+    sizes = np.full((2, 2, n), 4.0)
+    centres[:, :, ~np.asarray(written)] = np.nan  # no box: not in the file
+    names = [f"id_{track}" for track in ids]
+    ds = bboxes_from_numpy(centres, sizes, np.full((2, n), 0.5), individual_names=names)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        said = [m for m in _save(ds, path) if "gives its tracks back in the order" in m]
+        back = posebridge.load(path, format="via").individual.values.tolist()
+    in_dataset_order = [name for name, kept in zip(names, written, strict=True) if kept]
+    assert sorted(back) == sorted(in_dataset_order)
+    order = reordered(np.asarray(ids, dtype=np.int64), np.asarray(written))
+    if back == in_dataset_order:
+        assert said == [] and order is None
+    else:
+        assert len(said) == 1, said
+        assert [names[k] for k in order] == back
+        shown = ", ".join(repr(name) for name in back[:8])
+        assert f"read back in the order {shown}" in said[0], said[0]

@@ -1,6 +1,6 @@
 """The order individuals read back in from formats whose readers order them by track id
-(COCO ``track_id``, YOLO pose predictions' last column), and the warning when it is not
-the dataset's.
+(COCO ``track_id``, YOLO pose predictions' last column, VIA tracks' ``track``), and the
+warning when it is not the dataset's.
 
 The writers number tracks so that the readers keep the dataset's order where whole
 numbers leave room (:func:`~posebridge.formats._shared.track_ids.individual_track_ids`);
@@ -19,7 +19,7 @@ import xarray as xr
 from posebridge import model
 from posebridge.errors import brief, user_stacklevel
 
-__all__ = ["order_read_back", "warn_order_read_back"]
+__all__ = ["order_read_back", "reordered", "warn_order_read_back"]
 
 
 def order_read_back(ids: np.ndarray, written: np.ndarray) -> np.ndarray:
@@ -46,6 +46,34 @@ def order_read_back(ids: np.ndarray, written: np.ndarray) -> np.ndarray:
     """
     held = np.flatnonzero(written)
     return held[np.argsort(np.asarray(ids)[held], kind="stable")]
+
+
+def reordered(ids: np.ndarray, written: np.ndarray) -> np.ndarray | None:
+    """The order the individuals written read back in (:func:`order_read_back`) when it
+    is not the dataset's, else ``None``: what a writer warns about.
+
+    Parameters
+    ----------
+    ids
+        Each individual's track id (int64, one per individual, distinct).
+    written
+        Per individual: whether the file holds it (an individual left out moves no other).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        int64 indices into the individuals, those written by id; ``None`` when that is
+        their order in the dataset.
+
+    Examples
+    --------
+    >>> reordered(np.array([5, 2, 7]), np.array([True, True, True])).tolist()
+    [1, 0, 2]
+    >>> reordered(np.array([5, 2, 7]), np.array([True, False, True])) is None
+    True
+    """
+    order = order_read_back(ids, written)
+    return None if np.array_equal(order, np.flatnonzero(written)) else order
 
 
 def warn_order_read_back(
@@ -79,8 +107,8 @@ def warn_order_read_back(
     >>> print(shown[0].message)  # doctest: +ELLIPSIS
     r.json: a COCO results file gives each individual a track id, by which readers ...
     """
-    order = order_read_back(ids, written)
-    if np.array_equal(order, np.flatnonzero(written)):
+    order = reordered(ids, written)
+    if order is None:
         return
     names = [str(name) for name in ds[model.INDIVIDUAL].values]
     shown = ", ".join(brief(names[k]) for k in order[:8].tolist())

@@ -18,6 +18,11 @@ sorts them alphabetically). Anipose aligned the points as
 
 Both of Anipose's missing-value styles load: without ``optim`` every value of
 a missing point is empty; with ``optim`` only ``_error`` and ``_score`` are.
+
+A table saved by pandas with its index (``to_csv``'s default: a first column
+under an empty header cell, or ``Unnamed: 0`` once read and saved again) is
+detected and read: the index columns before Anipose's hold row labels and are
+left out, if they hold whole numbers (else the reader names the line).
 """
 
 from __future__ import annotations

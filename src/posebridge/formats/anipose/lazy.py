@@ -38,6 +38,7 @@ from posebridge.formats.anipose.layout import (
     FRAME_COLUMN,
     MATRIX_ATTR,
     MATRIX_COLUMNS,
+    index_columns,
 )
 from posebridge.formats.anipose.read import (
     _EXACT_FLOATS,
@@ -112,7 +113,8 @@ def _open(path: Path, individual_name: str) -> xr.Dataset:
     with open(path, "rb") as handle:
         first = handle.readline(1 << 20)
     columns = next(csv.reader([first.decode("utf-8-sig").rstrip("\r\n")]), [])
-    if not columns or len(set(columns)) != len(columns) or "" in columns:
+    leading = index_columns(columns)  # row labels before Anipose's columns (to_csv's index)
+    if not columns or len(set(columns)) != len(columns) or "" in columns[leading:]:
         raise NotLazy("header cells empty or repeated")
     frame_at = columns.index(FRAME_COLUMN) if FRAME_COLUMN in columns else None
     rows, frames = csv_rows.scan(path, len(first), len(columns), frame_at)
@@ -123,8 +125,9 @@ def _open(path: Path, individual_name: str) -> xr.Dataset:
     head = pd.read_csv(
         path, encoding="utf-8-sig", nrows=min(rows.n_rows, PROBE_ROWS), **_EXACT_FLOATS
     )
-    if list(head.columns) != columns:
+    if list(head.columns)[leading:] != columns[leading:]:
         raise NotLazy("pandas reads other column names")
+    columns = list(head.columns)  # an index column's empty header cell as pandas names it
     probe = _build(head, individual_name, path)
     alignment = tuple(
         (group, np.asarray(probe.attrs[attr], dtype=np.float64))

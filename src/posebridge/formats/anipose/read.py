@@ -31,6 +31,7 @@ from posebridge.formats.anipose.layout import (
     NCAMS_VAR,
     SUFFIXES,
     TITLE,
+    index_columns,
     is_header,
     other_delimiter,
 )
@@ -229,6 +230,57 @@ def _unknown_named(columns: list, unknown: list) -> str:
     return "[" + ", ".join(shown) + "]"
 
 
+def _without_index_columns(
+    df: pd.DataFrame, path: Path | None, first_row: int = 0
+) -> pd.DataFrame:
+    """The table without the index columns that start it (:func:`index_columns`: an
+    empty header cell, as ``DataFrame.to_csv`` writes the row labels by default, or
+    ``Unnamed: 0``); they hold row labels, not Anipose's values, and are left out.
+
+    Raises
+    ------
+    FormatError
+        Naming the line of a cell of such a column that is no whole number (then it is
+        a column of values whose header cell is empty, not an index).
+    """
+    leading = list(df.columns[: index_columns(list(df.columns))])
+    for column in leading:
+        values = df[column]
+        kind = values.dtype.kind
+        blank = values.isna().to_numpy()
+        if kind in "OSU":  # text: parsed from what it says
+            text = values.astype(str).str.strip()
+            blank = blank | (text == "").to_numpy()
+            numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+        elif kind in "iuf":  # also pandas' nullable integers
+            numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:  # booleans, dates: no row label
+            numbers = np.full(len(values), np.nan)
+        bad = ~model.whole_numbers(numbers)
+        if not bad.any():
+            continue
+        row = int(np.argmax(bad))
+        value = values.iloc[row]
+        if blank[row]:
+            shown = "an empty cell"
+        else:
+            shown = repr(value) if isinstance(value, str) else str(value)
+        named = (
+            f"the column of cell {list(df.columns).index(column) + 1} of the header, which "
+            "has no Anipose name,"
+            if path is not None
+            else f"column {str(column)!r}"
+        )
+        raise FormatError(
+            path,
+            f"{_where(path, first_row + row)}: {named} holds {shown}; a column so named "
+            "before Anipose's is taken for an index column (pandas' to_csv writes one) and "
+            "must hold whole row numbers. Name the column, or save the table with "
+            "to_csv(index=False).",
+        )
+    return df.drop(columns=leading) if leading else df
+
+
 def _build(
     df: pd.DataFrame, individual_name: str, path: Path | None, first_row: int = 0
 ) -> xr.Dataset:
@@ -243,6 +295,7 @@ def _build(
             "has several header rows (a DeepLabCut-style table); an Anipose file has one "
             "header row of <keypoint>_x, _y, _z, _error, _ncams, _score columns.",
         )
+    df = _without_index_columns(df, path, first_row)
     keypoints, by_keypoint, unknown = split_columns(list(df.columns))
     if unknown:
         raise FormatError(
@@ -327,7 +380,9 @@ def dataset_from_dataframe(
     Parameters
     ----------
     df
-        The table as ``pandas.read_csv`` returns it (one header row).
+        The table as ``pandas.read_csv`` returns it (one header row). Index
+        columns first (``Unnamed: 0``: a file saved with ``to_csv``'s index)
+        are left out when they hold whole numbers.
     individual_name
         Name of the one animal.
     unknown_columns
@@ -369,7 +424,8 @@ def dataset_from_dataframe(
         and isinstance(df, pd.DataFrame)
         and not isinstance(df.columns, pd.MultiIndex)
     ):
-        unknown = split_columns(list(df.columns))[2]
+        leading = index_columns(list(df.columns))  # row labels: left out by _build
+        unknown = split_columns(list(df.columns[leading:]))[2]
         if unknown:
             warnings.warn(
                 f"columns {[str(column) for column in unknown]} are not Anipose's and are "

@@ -26,6 +26,7 @@ from posebridge.formats._shared.not_kept import (
     warn_times_not_kept,
     warn_variables_not_written,
 )
+from posebridge.formats._shared.track_order import reordered
 from posebridge.formats.via.table import (
     HEADER_LINE,
 )
@@ -263,8 +264,10 @@ def _warn_order_read_back(
 ) -> None:
     """Warn once when the individuals written read back in another order than the
     dataset's: a VIA reader gives the tracks in the order of their ids (``id_5`` after
-    ``id_2``), whatever the order of the regions. ``valid`` (time, individual) says which
-    boxes are written (an individual without one is warned about on its own).
+    ``id_2``), whatever the order of the regions: the order of
+    :func:`posebridge.formats._shared.track_order.reordered`, as for COCO and YOLO.
+    ``valid`` (time, individual) says which boxes are written (an individual without one
+    is warned about on its own).
 
     Examples
     --------
@@ -277,9 +280,8 @@ def _warn_order_read_back(
     >>> str(caught[0].message)[:60]
     't.csv: a VIA tracks file gives its tracks back in the order '
     """
-    written = np.flatnonzero(valid.any(axis=0))
-    by_id = written[np.argsort(track_ids[written], kind="stable")]
-    if np.array_equal(by_id, written):
+    by_id = reordered(track_ids, valid.any(axis=0))  # the readers' order, as COCO's, YOLO's
+    if by_id is None:
         return
     shown = [brief(f"id_{track_ids[k]}") for k in by_id[:8]]
     more = f" and {by_id.size - 8} more" if by_id.size > 8 else ""
