@@ -675,3 +675,31 @@ def test_save_refuses_a_name_that_is_only_an_extension(tmp_path, poses_two_mice_
     with pytest.raises(posebridge.PoseBridgeError, match="names a hidden file"):
         posebridge.save(poses_two_mice_with_nan, tmp_path / name)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_star_import_of_api_gives_the_names_it_gave_before_they_moved():
+    """The output-name checks and dropped-fact warnings moved to _save_targets and
+    _dropped_facts ("no behaviour change"), but left api's __all__, so ``from posebridge.api
+    import *`` no longer gave them; and naming_the_file, which convert and lazy use from api,
+    was never listed."""
+    from posebridge import _dropped_facts, _save_targets, api
+
+    namespace: dict[str, object] = {}
+    exec("from posebridge.api import *", namespace)
+    moved = {
+        "check_ending": _save_targets,
+        "check_target": _save_targets,
+        "refuse_extension_only_name": _save_targets,
+        "warn_frame_facts_dropped": _dropped_facts,
+        "warn_individual_confidence": _dropped_facts,
+        "warn_instance_facts_dropped": _dropped_facts,
+    }
+    for name, module in moved.items():
+        assert namespace.get(name) is getattr(module, name), name
+    own = {
+        name
+        for name, value in vars(api).items()
+        if callable(value) and not name.startswith("_") and value.__module__ == api.__name__
+    }
+    assert own <= set(api.__all__)  # naming_the_file among them
+    assert set(api.__all__) <= set(namespace)

@@ -44,14 +44,24 @@ from posebridge.formats._shared.guards import refuse_text_not_utf8
 from posebridge.model import labels
 from posebridge.model.time_axis import warn_frames_beyond_float64, with_file_fps
 
+#: api's names, and those it kept when they moved (the output-name checks to _save_targets,
+#: the dropped-fact warnings to _dropped_facts, with_file_fps to the model): re-exported, so
+#: ``from posebridge.api import *`` gives what it gave before the moves.
 __all__ = [
+    "check_ending",
     "check_options",
+    "check_target",
     "fps_among_options",
     "list_formats",
     "load",
     "lone_view",
+    "naming_the_file",
+    "refuse_extension_only_name",
     "save",
     "scalar_view_as_dim",
+    "warn_frame_facts_dropped",
+    "warn_individual_confidence",
+    "warn_instance_facts_dropped",
     "warn_view_not_stored",
     "with_file_fps",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import h5py
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ import posebridge
 from posebridge import model
 from posebridge.errors import PoseBridgeError
 from posebridge.formats import nwb as nwb_format
-from posebridge.io import nwb
+from posebridge.io import nwb, save_poses
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*the dataset has no frame rate:UserWarning")
 
@@ -217,3 +218,59 @@ def test_a_frame_rate_contradicting_the_files_is_refused_by_every_nwb_reader(
         assert read(30) is not None, name  # the file's own rate is taken
     back = nwb_format.load_nwb_poses(path, fps="30")
     np.testing.assert_array_equal(back.frame.values, np.arange(100, 105))
+
+
+# --------------------------------------------------------------------------
+# NWBFileSaveConfig is an attrs class, as movement.io.nwb's: user code written for movement
+# calls attrs' functions on it
+
+
+def test_nwb_file_save_config_takes_attrs_evolve_and_asdict_as_movements():
+    config = nwb.NWBFileSaveConfig(
+        nwbfile_kwargs={"session_description": "open field"}, subject_kwargs={"sex": "F"}
+    )
+    evolved = attrs.evolve(config, subject_kwargs={"species": "Mus musculus"})
+    assert evolved.subject_kwargs == {"species": "Mus musculus"}
+    assert evolved.nwbfile_kwargs == {"session_description": "open field"}
+    assert config.subject_kwargs == {"sex": "F"}  # the original is left as it was
+    as_dict = attrs.asdict(evolved)
+    movement_nwb = pytest.importorskip("movement.io.nwb")
+    theirs = [f.name for f in attrs.fields(movement_nwb.NWBFileSaveConfig)]
+    assert list(as_dict)[: len(theirs)] == theirs  # movement's sections, in its order
+    assert as_dict["subject_kwargs"] == {"species": "Mus musculus"}
+    assert attrs.asdict(nwb.NWBFileSaveConfig()) == {key: {} for key in as_dict}
+
+
+def test_nwb_file_save_config_evolved_writes_what_it_says():
+    ds = posebridge.from_numpy(np.zeros((3, 2, 2, 1)), individual_names=["m"], fps=10.0)
+    config = attrs.evolve(nwb.NWBFileSaveConfig(), subject_kwargs={"species": "Mus musculus"})
+    assert save_poses.to_nwb_file(ds, config).subject.species == "Mus musculus"
+
+
+@pytest.mark.parametrize("how", ["create", "evolve", "assign"])
+def test_nwb_file_save_config_refuses_a_section_that_is_no_dict_however_given(how):
+    # movement's converter makes it {} without a word, dropping what the user meant to write
+    config = nwb.NWBFileSaveConfig()
+    with pytest.raises(TypeError, match=r"NWBFileSaveConfig\.subject_kwargs must be a dict"):
+        if how == "create":
+            nwb.NWBFileSaveConfig(subject_kwargs=["Mus musculus"])
+        elif how == "evolve":
+            attrs.evolve(config, subject_kwargs=["Mus musculus"])
+        else:
+            config.subject_kwargs = ["Mus musculus"]
+    with pytest.raises(PoseBridgeError):
+        nwb.NWBFileSaveConfig(video_kwargs="camera.mp4")
+
+
+def test_nwb_file_save_config_takes_none_as_an_empty_section_as_movement():
+    config = nwb.NWBFileSaveConfig(subject_kwargs=None)
+    assert config.subject_kwargs == {}
+    config.nwbfile_kwargs = None
+    assert config.nwbfile_kwargs == {}
+
+
+def test_nwb_file_save_config_refuses_a_misspelt_attribute_as_movement():
+    # a dataclass took config.subject_kwarg = {...} and the writer never saw it
+    config = nwb.NWBFileSaveConfig()
+    with pytest.raises(AttributeError):
+        config.subject_kwarg = {"species": "Mus musculus"}

@@ -17,6 +17,7 @@ import xarray as xr
 
 import posebridge
 from posebridge.io import load_poses, save_poses
+from posebridge.io.save_poses import NWBFileSaveConfig
 
 
 @pytest.fixture
@@ -348,3 +349,107 @@ def test_save_poses_has_movements_name_nwbfilesaveconfig():
 
     assert save_poses.NWBFileSaveConfig is NWBFileSaveConfig  # as movement.io.save_poses
     assert "NWBFileSaveConfig" in save_poses.__all__
+
+
+# --------------------------------------------------------------------------
+# to_nwb_file: skeleton_kwargs nodes, which movement writes as the Skeleton's nodes
+
+
+@pytest.fixture
+def three_keypoints() -> xr.Dataset:
+    position = np.arange(4 * 2 * 3 * 2, dtype=np.float64).reshape(4, 2, 3, 2)
+    return load_poses.from_numpy(
+        position,
+        np.linspace(0.1, 0.9, 4 * 3 * 2).reshape(4, 3, 2),
+        individual_names=["m1", "m2"],
+        keypoint_names=["nose", "ear", "tail"],
+        fps=10,
+    )
+
+
+def skeleton_of(nwbfile):
+    (skeleton,) = nwbfile.processing["behavior"]["Skeletons"].skeletons.values()
+    return skeleton
+
+
+def test_to_nwb_file_writes_nodes_that_reorder_the_keypoints_as_movement(three_keypoints):
+    nodes = ["tail", "nose", "ear"]
+    edges = [[1, 0], [1, 2]]  # nose-tail, nose-ear: indices into the nodes given
+    config = NWBFileSaveConfig(skeleton_kwargs={"nodes": nodes, "edges": edges})
+    files = save_poses.to_nwb_file(three_keypoints, config)
+    for nwbfile, individual in zip(files, ["m1", "m2"], strict=True):
+        skeleton = skeleton_of(nwbfile)
+        assert list(skeleton.nodes[:]) == nodes
+        pairs = {frozenset((nodes[a], nodes[b])) for a, b in skeleton.edges[:]}
+        assert pairs == {frozenset(("nose", "tail")), frozenset(("nose", "ear"))}
+        series = nwbfile.processing["behavior"]["PoseEstimation"].pose_estimation_series
+        for keypoint in nodes:  # each series holds its own keypoint's data
+            one = three_keypoints.sel(keypoint=keypoint, individual=individual)
+            np.testing.assert_array_equal(series[keypoint].data[:], one.position.values)
+            np.testing.assert_array_equal(series[keypoint].confidence[:], one.confidence.values)
+    assert config.skeleton_kwargs["nodes"] == nodes  # the caller's config is left as given
+    movement_save_poses = pytest.importorskip("movement.io.save_poses")
+    movement_nwb = pytest.importorskip("movement.io.nwb")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = movement_save_poses.to_nwb_file(
+            three_keypoints, movement_nwb.NWBFileSaveConfig(skeleton_kwargs={"nodes": nodes})
+        )
+    assert [list(skeleton_of(f).nodes[:]) for f in theirs] == [nodes, nodes]
+
+
+def test_to_nwb_file_takes_nodes_that_are_the_keypoints(three_keypoints):
+    config = NWBFileSaveConfig(skeleton_kwargs={"nodes": np.array(["nose", "ear", "tail"])})
+    nwbfile = save_poses.to_nwb_file(three_keypoints.sel(individual=["m1"]), config)
+    assert list(skeleton_of(nwbfile).nodes[:]) == ["nose", "ear", "tail"]
+
+
+@pytest.mark.parametrize(
+    ("nodes", "said"),
+    [
+        (["a", "b", "c"], r"left out: 'nose', 'ear', 'tail'; not keypoints: 'a', 'b', 'c'"),
+        (["nose", "ear"], r"left out: 'tail'\."),
+        (["nose", "ear", "tail", "whisker"], r"not keypoints: 'whisker'\."),
+        (["nose", "nose", "ear", "tail"], r"a node repeats"),
+    ],
+)
+def test_to_nwb_file_refuses_nodes_that_are_not_the_keypoints(three_keypoints, nodes, said):
+    # movement writes them: a Skeleton naming body parts no series holds, beside series
+    # no node names
+    config = NWBFileSaveConfig(skeleton_kwargs={"nodes": nodes})
+    with pytest.raises(posebridge.PoseBridgeError, match=said) as raised:
+        save_poses.to_nwb_file(three_keypoints, config)
+    assert "skeleton_kwargs['nodes']" in str(raised.value)
+
+
+def test_to_nwb_file_refuses_nodes_that_are_no_list_of_names(three_keypoints):
+    config = NWBFileSaveConfig(skeleton_kwargs={"nodes": "nose"})
+    with pytest.raises(TypeError, match=r"skeleton_kwargs\['nodes'\] must be a list"):
+        save_poses.to_nwb_file(three_keypoints, config)
+
+
+def test_to_nwb_file_refuses_individuals_whose_nodes_order_differently(three_keypoints):
+    config = NWBFileSaveConfig(
+        skeleton_kwargs={"m1": {"nodes": ["tail", "nose", "ear"]}, "m2": {"nodes": ["ear"] * 3}}
+    )
+    with pytest.raises(posebridge.PoseBridgeError, match=r"skeleton_kwargs\['m2'\]"):
+        save_poses.to_nwb_file(three_keypoints, config)
+    config = NWBFileSaveConfig(
+        skeleton_kwargs={
+            "m1": {"nodes": ["tail", "nose", "ear"]},
+            "m2": {"nodes": ["ear", "nose", "tail"]},
+        }
+    )
+    with pytest.raises(posebridge.PoseBridgeError, match="differently for different individ"):
+        save_poses.to_nwb_file(three_keypoints, config)
+
+
+def test_to_nwb_file_warns_when_one_individuals_nodes_reorder_another(three_keypoints):
+    nodes = ["ear", "tail", "nose"]
+    config = NWBFileSaveConfig(
+        skeleton_kwargs={"m1": {"nodes": nodes, "name": "s1"}, "m2": {"name": "s2"}}
+    )
+    with pytest.warns(UserWarning, match=r"nodes for m1 only.* that of m2 too"):
+        files = save_poses.to_nwb_file(three_keypoints, config)
+    assert [list(skeleton_of(f).nodes[:]) for f in files] == [nodes, nodes]
+    assert [skeleton_of(f).name for f in files] == ["s1", "s2"]

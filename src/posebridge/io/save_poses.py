@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
+import attrs
 import ndx_pose  # noqa: F401 - registers ndx-pose's types now, as movement's save_poses does
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -17,6 +20,7 @@ from posebridge.errors import (
     PoseBridgeError,
     expect_dataset,
     expect_path,
+    user_stacklevel,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig  # movement's save_poses has it
 from posebridge.io import _dropin
@@ -89,6 +93,138 @@ def _warn_not_written(ds: xr.Dataset, format_name: str, target: str) -> None:
     _dropped_facts.warn_individual_confidence(ds, fmt)
     _dropped_facts.warn_frame_facts_dropped(ds, fmt, target, {})
     _dropped_facts.warn_instance_facts_dropped(ds, fmt, target, {})
+
+
+def _skeleton_nodes_as_movement(
+    ds: xr.Dataset, config: NWBFileSaveConfig
+) -> tuple[xr.Dataset, NWBFileSaveConfig]:
+    """``ds`` and ``config`` for ``to_nwb_file`` when ``skeleton_kwargs`` gives ``nodes``.
+
+    movement's ``to_nwb_file`` writes the given ``nodes`` as the Skeleton's and
+    names the series after the dataset's keypoints whatever the nodes say.
+    Nodes that are the keypoints in another order are kept as movement keeps
+    them: the keypoints are put in that order (the Skeleton's nodes and given
+    ``edges`` index the same list; series, per-keypoint metadata and the
+    dataset's own edges go by name), and the nodes leave the config, since the
+    NWB writer makes the Skeleton's nodes from the keypoints. Nodes that are
+    not the keypoints are refused: movement would write a Skeleton naming body
+    parts that no series holds, beside series that no node names (ndx-pose
+    pairs the two by name, and readers order and name the keypoints by the
+    nodes), a file that contradicts itself without a word.
+
+    Parameters
+    ----------
+    ds
+        The poses dataset (keypoint names as text).
+    config
+        The metadata as given (``as_config``): not modified.
+
+    Returns
+    -------
+    tuple of xarray.Dataset and NWBFileSaveConfig
+        ``ds`` (its keypoints in the nodes' order) and a config without ``nodes``.
+
+    Raises
+    ------
+    PoseBridgeError
+        Nodes that are not the keypoints (naming those missing and those
+        without series), individuals given different orders, or nodes that
+        are not a list of names (a ``posebridge.errors.TypeError``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.io import load_poses
+    >>> ds = load_poses.from_numpy(np.zeros((2, 2, 2, 1)), keypoint_names=["nose", "tail"])
+    >>> config = NWBFileSaveConfig(skeleton_kwargs={"nodes": ["tail", "nose"]})
+    >>> ds, config = _skeleton_nodes_as_movement(ds, config)
+    >>> ds.keypoint.values.tolist(), config.skeleton_kwargs
+    (['tail', 'nose'], {})
+    """
+    section = config.skeleton_kwargs
+    nested = NWBFileSaveConfig.is_per_entity(section)
+    groups = section.items() if nested else [(None, section)]
+    if not any("nodes" in kwargs for _, kwargs in groups):
+        return ds, config
+    keypoints = [str(k) for k in ds[model.KEYPOINT].values]
+    individuals = {str(i) for i in ds[model.INDIVIDUAL].values}
+    orders: dict[tuple[str, ...], list[str]] = {}
+    for entity, kwargs in groups:
+        where = f"skeleton_kwargs[{entity!r}]" if nested else "skeleton_kwargs"
+        if "nodes" not in kwargs or (nested and entity not in individuals):
+            continue  # another individual's entry: check_entities says so
+        nodes = _node_names(kwargs["nodes"], where)
+        if len(nodes) != len(keypoints) or set(nodes) != set(keypoints):
+            missing = [k for k in keypoints if k not in nodes]
+            extra = [n for n in nodes if n not in keypoints]
+            raise PoseBridgeError(
+                f"config: {where}['nodes'] {errors.brief(nodes)} are not the dataset's "
+                f"keypoints ({', '.join(map(repr, keypoints))})"
+                + (f"; left out: {', '.join(map(repr, missing))}" if missing else "")
+                + (f"; not keypoints: {', '.join(map(repr, extra))}" if extra else "")
+                + ("; a node repeats" if len(set(nodes)) < len(nodes) else "")
+                + ". movement's to_nwb_file would write a Skeleton of these nodes beside "
+                "series named after the keypoints: a file whose Skeleton names body parts "
+                "that no series holds (readers pair nodes and series by name, and given "
+                "edges would join the wrong ones). Rename the keypoints instead "
+                "(ds.assign_coords(keypoint=[...])), select some (ds.sel(keypoint=[...])), "
+                "give them in another order, or leave 'nodes' out."
+            )
+        orders.setdefault(tuple(nodes), []).append(where)
+    if len(orders) > 1:
+        given = "; ".join(
+            f"{', '.join(wheres)}: {list(order)}" for order, wheres in orders.items()
+        )
+        raise PoseBridgeError(
+            "config: the skeleton nodes order the keypoints differently for different "
+            f"individuals ({given}); one dataset holds one order of keypoints. Give one "
+            "order, or save the individuals one by one "
+            "(to_nwb_file(ds.sel(individual=[name]), config))."
+        )
+    without = (
+        {entity: {k: v for k, v in kw.items() if k != "nodes"} for entity, kw in groups}
+        if nested
+        else {k: v for k, v in section.items() if k != "nodes"}
+    )
+    config = attrs.evolve(config, skeleton_kwargs=without)
+    if orders:
+        order = list(next(iter(orders)))
+        if order != keypoints:
+            ds = ds.sel({model.KEYPOINT: order})
+            given_for = [str(e) for e, kw in groups if "nodes" in kw and e in individuals]
+            others = sorted(individuals - set(given_for)) if nested else []
+            if others:
+                warnings.warn(
+                    f"config: skeleton_kwargs gives nodes for {', '.join(given_for)} only; "
+                    f"their order ({', '.join(order)}) becomes the keypoints' order in every "
+                    f"file, that of {', '.join(others)} too (movement keeps the dataset's "
+                    "order there). Give those individuals nodes too to choose theirs.",
+                    UserWarning,
+                    stacklevel=user_stacklevel(),
+                )
+    return ds, config
+
+
+def _node_names(value: Any, where: str) -> list[str]:
+    """The node names given in ``skeleton_kwargs`` (a list, tuple or 1-D array of texts).
+
+    Examples
+    --------
+    >>> _node_names(np.array(["nose", "tail"]), "skeleton_kwargs")
+    ['nose', 'tail']
+    >>> _node_names("nose", "skeleton_kwargs")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: config: skeleton_kwargs['nodes'] must be a list of ...
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
+    if not isinstance(value, list | tuple) or not all(isinstance(n, str) for n in value):
+        raise errors.TypeError(
+            f"config: {where}['nodes'] must be a list of keypoint names, got "
+            f"{type(value).__name__} {errors.brief(value)}."
+        )
+    return [str(n) for n in value]
 
 
 def to_dlc_style_df(ds: xr.Dataset, split_individuals: Any = False) -> Any:
@@ -336,7 +472,11 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
         or a dict of the same sections. As in movement, a shared
         ``identifier``, ``subject_id`` or PoseEstimation / Skeleton ``name``
         applies as given to a dataset of one individual; with several, each
-        file gets its per-individual value or the individual's name.
+        file gets its per-individual value or the individual's name. Skeleton
+        ``nodes`` (``skeleton_kwargs``) that are the keypoints in another order
+        are the Skeleton's nodes, as movement writes them, and the series'
+        order; any other nodes are refused (movement would write a Skeleton
+        naming body parts that no series holds).
 
     Returns
     -------
@@ -354,6 +494,9 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
         a series' ``data``, ``confidence``, ``timestamps``, ``rate``,
         ``starting_time``, a PoseEstimation's ``pose_estimation_series`` or
         ``skeleton``), as movement refuses them.
+    PoseBridgeError
+        Skeleton ``nodes`` that are not the dataset's keypoints, or that order
+        them differently for different individuals.
     DatasetKindError
         ``ds`` holds bounding boxes (a ``SchemaError``, and an
         ``AttributeError`` as movement raises).
@@ -386,7 +529,8 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
             "posebridge: save boxes with save_bboxes.to_via_tracks_file or as netCDF."
         )
     individuals = [str(i) for i in ds[model.INDIVIDUAL].values]
-    settings = nwb.as_config(config).with_identifiers(individuals)
+    ds, settings = _skeleton_nodes_as_movement(ds, nwb.as_config(config))
+    settings = settings.with_identifiers(individuals)
     with held_until_done():  # what is not kept, as posebridge.save says it for NWB
         _warn_not_written(ds, "nwb", "the in-memory NWBFile")
         files = nwb.build_nwbfiles(ds, config=settings)

@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import attrs
 import h5py
 import numpy as np
 import xarray as xr
@@ -263,7 +264,7 @@ def in_file_unit(
             _refuse_other_unit(ds, path, held, ours, given.get("unit") is not None)
         written[str(keypoint)] = {**given, "unit": found}
     kwargs = {**section, **written} if per_keypoint else written["None"]
-    return dataclasses.replace(config, pose_estimation_series_kwargs=kwargs)
+    return attrs.evolve(config, pose_estimation_series_kwargs=kwargs)
 
 
 def _refuse_other_unit(

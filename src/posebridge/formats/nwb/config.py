@@ -13,9 +13,10 @@ The writer merges, later wins: the ``config`` object, then the ``metadata``
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 from posebridge import errors
 from posebridge.errors import PoseBridgeError, brief
@@ -103,13 +104,54 @@ def refuse_writer_set_keys(config: NWBFileSaveConfig, source: str) -> None:
             )
 
 
-@dataclass
+def _none_as_empty(value: Any) -> Any:
+    """``None`` as an empty section (``NWBFileSaveConfig(subject_kwargs=None)``).
+
+    Examples
+    --------
+    >>> _none_as_empty(None), _none_as_empty({"lab": "L"})
+    ({}, {'lab': 'L'})
+    """
+    return {} if value is None else value
+
+
+def _refuse_not_dict(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    """Refuse a section that is not a dict, naming it (at creation, ``attrs.evolve`` and
+    assignment alike).
+
+    movement's converter turns such a value into ``{}`` without a word, dropping
+    what the user meant to write; posebridge says so instead.
+
+    Examples
+    --------
+    >>> NWBFileSaveConfig(subject_kwargs=["Mus musculus"])
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: NWBFileSaveConfig.subject_kwargs must be a dict of ...
+    """
+    if not isinstance(value, dict):
+        raise errors.TypeError(
+            f"NWBFileSaveConfig.{attribute.name} must be a dict of keyword arguments "
+            f"(or a dict of such dicts keyed by name), got {type(value).__name__} "
+            f"{brief(value)}."
+        )
+
+
+@attrs.define(slots=True, eq=True)
 class NWBFileSaveConfig:
     """Keyword arguments for the objects the NWB writer creates.
 
     Each attribute is a dict of keyword arguments, shared by every file /
     container, or a dict of such dicts keyed by individual (keypoint for
     ``pose_estimation_series_kwargs``).
+
+    An attrs class, as movement's (movement's six sections, with the same
+    names and ``{}`` defaults, and ``device_kwargs`` / ``video_kwargs``):
+    ``attrs.evolve``, ``attrs.asdict`` and ``attrs.fields`` work on it, and
+    an unknown attribute (``config.subject_kwarg = ...``) is refused with
+    ``AttributeError``. A section given as ``None`` is ``{}``; one that is not
+    a dict is refused with a ``posebridge.errors.TypeError`` (at creation, in
+    ``attrs.evolve`` and on assignment), where movement's silently makes it ``{}``.
 
     Attributes
     ----------
@@ -151,27 +193,37 @@ class NWBFileSaveConfig:
     ... )
     >>> config.resolve("subject_kwargs", "mouse1")["species"]
     'Mus musculus'
+    >>> import attrs
+    >>> attrs.evolve(config, subject_kwargs={"species": "Rattus norvegicus"}).subject_kwargs
+    {'species': 'Rattus norvegicus'}
+    >>> attrs.asdict(config)["nwbfile_kwargs"]["lab"]
+    'Lab'
     """
 
-    nwbfile_kwargs: dict[str, Any] = field(default_factory=dict)
-    processing_module_kwargs: dict[str, Any] = field(default_factory=dict)
-    subject_kwargs: dict[str, Any] = field(default_factory=dict)
-    pose_estimation_series_kwargs: dict[str, Any] = field(default_factory=dict)
-    pose_estimation_kwargs: dict[str, Any] = field(default_factory=dict)
-    skeleton_kwargs: dict[str, Any] = field(default_factory=dict)
-    device_kwargs: dict[str, Any] = field(default_factory=dict)
-    video_kwargs: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is None:
-                setattr(self, f.name, {})
-            elif not isinstance(value, dict):
-                raise PoseBridgeError(
-                    f"NWBFileSaveConfig.{f.name} must be a dict of keyword arguments, "
-                    f"got {type(value).__name__}."
-                )
+    nwbfile_kwargs: dict[str, Any] = attrs.field(
+        factory=dict, converter=_none_as_empty, validator=_refuse_not_dict
+    )
+    processing_module_kwargs: dict[str, Any] = attrs.field(
+        factory=dict, converter=_none_as_empty, validator=_refuse_not_dict
+    )
+    subject_kwargs: dict[str, Any] = attrs.field(
+        factory=dict, converter=_none_as_empty, validator=_refuse_not_dict
+    )
+    pose_estimation_series_kwargs: dict[str, Any] = attrs.field(
+        factory=dict, converter=_none_as_empty, validator=_refuse_not_dict
+    )
+    pose_estimation_kwargs: dict[str, Any] = attrs.field(
+        factory=dict, converter=_none_as_empty, validator=_refuse_not_dict
+    )
+    skeleton_kwargs: dict[str, Any] = attrs.field(
+        factory=dict, converter=_none_as_empty, validator=_refuse_not_dict
+    )
+    device_kwargs: dict[str, Any] = attrs.field(
+        factory=dict, converter=_none_as_empty, validator=_refuse_not_dict
+    )
+    video_kwargs: dict[str, Any] = attrs.field(
+        factory=dict, converter=_none_as_empty, validator=_refuse_not_dict
+    )
 
     @staticmethod
     def is_per_entity(section: dict[str, Any]) -> bool:
