@@ -333,11 +333,14 @@ def read_frames(
         )
 
 
-def read_frame(path: str | os.PathLike[str], number: int = 0) -> np.ndarray:
+def read_frame(
+    path: str | os.PathLike[str], number: int = 0, *, info: VideoInfo | None = None
+) -> np.ndarray:
     """One frame of a video (by number, from 0) or an image file, as uint8 RGB.
 
     An image is returned as shown (its EXIF orientation applied), the frame
-    its labels' coordinates refer to.
+    its labels' coordinates refer to. ``info``, the video's :func:`probe` when the
+    caller has it already, saves probing it again.
 
     Raises
     ------
@@ -362,7 +365,8 @@ def read_frame(path: str | os.PathLike[str], number: int = 0) -> np.ndarray:
                 return np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
         except (OSError, UnidentifiedImageError) as error:
             raise PoseBridgeError(f"{path}: could not be read as an image ({error}).") from None
-    info = probe(path)
+    if info is None:
+        info = probe(path)
     if number >= info.n_frames:
         count = info.n_frames
         raise PoseBridgeError(

@@ -1267,3 +1267,48 @@ def test_info_checks_reader_options_before_opening_the_file_or_printing(
         again = run("info", garbage, *named, "--read-option", option)
         assert again.exit_code == 1 and again.stdout == ""
         assert said in again.stderr, again.stderr
+
+
+# --------------------------------------------------------------------------
+# file names with characters that print as others or as nothing
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows file names hold no newline")
+def test_a_newline_in_a_file_name_is_printed_escaped_not_as_a_space(
+    tmp_path, poses_two_mice_with_nan
+):
+    """f157: a newline in a name was printed as a space (errors, info) or as a line break
+    (convert's summary), so the file meant could not be told."""
+    source = tmp_path / "two\nmice.nc"
+    posebridge.save(poses_two_mice_with_nan, source)
+    shown = repr(str(source))  # 'folder/two\nmice.nc': quoted, the newline escaped
+    info = run("info", source)
+    assert info.exit_code == 0, info.output
+    assert rows(info.stdout)["file"] == shown
+    target = tmp_path / "out\tput.h5"  # a tab too
+    converted = run("convert", source, target)
+    assert converted.exit_code == 0, converted.output
+    lines = converted.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"read   {shown} as ")
+    assert lines[1].startswith(f"wrote  {str(target)!r} (")
+    again = run("convert", source, target)  # refused: it exists
+    assert again.exit_code == 1
+    (line,) = again.stderr.splitlines()
+    said = f"{str(target)!r}: already exists; pass --overwrite to replace it."
+    assert line == f"posebridge: error: {said}"
+    gone = tmp_path / "no\nsuch.nc"
+    missing = run("info", gone)
+    assert missing.exit_code == 1
+    (line,) = missing.stderr.splitlines()
+    assert f"{str(gone)!r}: no such file" in line, line
+
+
+def test_a_run_of_spaces_in_a_file_name_is_kept_in_an_error(tmp_path):
+    """A message is put on one line by making each run of whitespace one space: a name's
+    own spaces are kept as they are (a name is not shown quoted for spaces inside it)."""
+    missing = tmp_path / "two  spaces.nc"
+    result = run("info", missing)
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert f"posebridge: error: {missing}: no such file" in line, line

@@ -95,6 +95,34 @@ def test_plot_over_a_video_frame(poses_file, tmp_path):
     assert "has 2 frames" in result.stderr
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows file names hold no newline")
+def test_plot_over_a_video_shorter_than_the_poses(poses_file, tmp_path, poses_two_mice_with_nan):
+    """f157: --video was used as a still only, whatever its length; the video named with
+    a newline, as the command line shows it (quoted, escaped)."""
+    video = tmp_path / "short\nclip.mkv"
+    writer = _video.write_frames(video, (64, 48), 5.0, codec="ffv1", pix_fmt="bgr0", quality=None)
+    for value in (10, 200):
+        writer.send(np.full((48, 64, 3), value, dtype=np.uint8))
+    writer.close()
+    last = poses_two_mice_with_nan.sizes["time"] - 1
+    said = (
+        f"{str(video)!r}: the video is shorter than the poses: it has 2 frames (0 to 1) and "
+        f"the poses of {poses_file} reach frame {last}."
+    )
+    out = tmp_path / "over.png"
+    skeleton = ["--kind", "skeleton", "--video", video, "--frame", 1]
+    result = run("plot", poses_file, *skeleton, "--out", out)
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"posebridge: error: {said}"), line
+    assert not out.exists()
+    result = run("plot", poses_file, "--video", video, "--frame", 1, "--out", out)
+    assert result.exit_code == 0, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"posebridge: warning: {said}"), line
+    assert out.exists()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -613,6 +613,7 @@ def test_a_frame_beyond_the_video_is_an_error(poses, tmp_path):
     for value in (10, 20, 30):
         writer.send(np.full((16, 32, 3), value, dtype=np.uint8))
     writer.close()
+    poses = poses.isel(time=slice(0, 3))  # poses of the video's 3 frames
     ax = plot.trajectories(poses, video=path, frame=2).axes[0]
     assert np.asarray(ax.images[0].get_array())[..., 0].mean() == pytest.approx(30, abs=3)
     with pytest.raises(PoseBridgeError, match="has 3 frames"):
@@ -915,6 +916,55 @@ def test_skeleton_of_a_frame_shows_that_frame_of_the_poses_video_not_its_still(p
     assert shown_grey(plot.skeleton(ds, frame=14).axes[0]) == 250  # no video: the still
 
 
+def test_skeleton_over_a_video_shorter_than_the_poses_is_refused_naming_both_files(
+    poses, tmp_path
+):
+    """f157: poses of frames past the video's end (another video, or a shortened copy)
+    were drawn over a frame of it without a word, as render refuses them."""
+    video = grey_video(tmp_path / "v.mkv", 5)
+    ds = poses.assign_attrs(source_file="s.slp")
+    last = ds.sizes["time"] - 1  # time in frames from 0: the poses' last frame
+    said = (
+        rf"v\.mkv: the video is shorter than the poses: it has 5 frames \(0 to 4\) and the "
+        rf"poses of s\.slp reach frame {last}\."
+    )
+    with pytest.raises(PoseBridgeError, match=said):
+        plot.skeleton(ds, frame=1, video=video)  # frame 1 is in the video; the poses are not
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = plot.skeleton(ds.isel(time=slice(0, 5)), frame=1, video=video).axes[0]
+    assert shown_grey(ax) == 10
+
+
+def test_trajectories_over_a_video_shorter_than_the_poses_warn_and_are_drawn(poses, tmp_path):
+    """f157: the still under the paths is a picture of the scene, which a shortened copy
+    of the poses' video shows too: drawn, with a warning naming both files."""
+    video = grey_video(tmp_path / "v.mkv", 5)
+    ds = poses.assign_attrs(source_file="s.slp")
+    last = ds.sizes["time"] - 1
+    said = rf"v\.mkv: the video is shorter .* poses of s\.slp reach frame {last}\. .*drawn"
+    with pytest.warns(UserWarning, match=said):
+        ax = plot.trajectories(ds, video=video, frame=2).axes[0]
+    assert shown_grey(ax) == 20
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot.trajectories(ds, time=(0, 4), video=video)  # the poses drawn: all in the video
+
+
+def test_labels_over_a_video_are_checked_against_that_videos_frames_only(arrays, tmp_path):
+    """f157: a labelled frame of another video (frame 70 of b.mkv) says nothing of the
+    length of a.mkv; one of a.mkv past its end does."""
+    video = grey_video(tmp_path / "a.mkv", 22)
+    names = ["a.mkv", "b.mkv", "a.mkv"]
+    ds = labels.from_numpy(arrays["position"][:3], video=names, frame=[20, 70, 21])
+    assert shown_grey(plot.skeleton(ds, frame=0, video=video).axes[0]) == 200
+    ds = labels.from_numpy(arrays["position"][:2], video=["a.mkv"] * 2, frame=[20, 30])
+    ds.attrs["source_file"] = "CollectedData.h5"
+    said = r"a\.mkv: .* it has 22 frames .* poses of CollectedData\.h5 reach frame 30\."
+    with pytest.raises(PoseBridgeError, match=said):
+        plot.skeleton(ds, frame=0, video=video)
+
+
 def test_a_still_of_another_size_than_the_poses_video_is_refused(poses, tmp_path):
     video = grey_video(tmp_path / "v.mkv", 3, size=(32, 16))
     ds = poses.assign_attrs(video_width=64, video_height=48, source_file="s.slp")
@@ -930,6 +980,7 @@ def test_a_still_of_another_size_than_the_poses_video_is_refused(poses, tmp_path
         ax = plot.trajectories(ds.assign_attrs(frame_path=str(tmp_path / "frame.png"))).axes[0]
     assert not ax.images  # a still the dataset names, of the wrong size: left out
     ds.attrs.update(video_width=32, video_height=16)
+    ds = ds.isel(time=slice(0, 3))  # poses of the video's 3 frames
     assert shown_grey(plot.skeleton(ds, frame=1, video=video).axes[0]) == 10
 
 
@@ -939,6 +990,7 @@ def test_trajectories_frame_needs_a_video(poses, tmp_path):
     with pytest.raises(PoseBridgeError, match="does not go with image="):
         plot.trajectories(poses, frame=1, image=np.zeros((4, 4, 3), np.uint8))
     video = grey_video(tmp_path / "v.mkv", 4)
+    poses = poses.isel(time=slice(0, 4))  # poses of the video's 4 frames
     ax = plot.trajectories(poses.assign_attrs(video_path=str(video)), frame=3).axes[0]
     assert shown_grey(ax) == 30  # the dataset's own video
     with pytest.raises(PoseBridgeError, match="there is no frame 9"):

@@ -320,6 +320,15 @@ def test_a_video_shorter_than_the_poses_is_an_error(video, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["input.mkv"]
 
 
+def test_a_video_shorter_than_the_poses_is_refused_naming_both_files(video, tmp_path):
+    """f157: the message named the video only (the check is now plot's too)."""
+    ds, _ = poses_at([0, N_FRAMES + 2])
+    ds.attrs["source_file"] = "session1.slp"
+    said = rf"input\.mkv: .* and the poses of session1\.slp reach frame {N_FRAMES + 2}\."
+    with pytest.raises(PoseBridgeError, match=said):
+        render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
+
+
 def test_a_video_that_does_not_open_is_an_error(tmp_path):
     bad = tmp_path / "broken.mp4"
     bad.write_bytes(b"\x00\x01 this is not a video")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
+import re
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -109,27 +111,162 @@ def _check_options(
 
 
 # --------------------------------------------------------------------------
+# paths as the command line prints them
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    r"""A path as the command line prints it, so that a reader can tell which file it is.
+
+    As it is, unless a character of it would print as another or as nothing: a
+    newline, tab or other control character, a space other than the plain one, a
+    character undecodable in the file system's encoding, or a space at either
+    end. Such a path is printed as Python writes it (``'a\nb.csv'``): quoted, its
+    backslashes doubled and those characters escaped.
+
+    Parameters
+    ----------
+    path
+        The path (or a file name).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(shown_path("data/a b.csv"))
+    data/a b.csv
+    >>> print(shown_path("data/a\nb.csv"))
+    'data/a\nb.csv'
+    """
+    text = os.fspath(path)
+    if not isinstance(text, str):  # a bytes path: as Python decodes file names
+        text = os.fsdecode(text)
+    if text.isprintable() and text == text.strip():
+        return text
+    return repr(text)
+
+
+#: Where the command line's arguments, as typed, are kept for its messages (ctx.meta).
+_ARGUMENTS = "posebridge.arguments"
+
+
+def _needs_care(text: str) -> bool:
+    r"""Whether a path would be lost in a message put on one line: a character of it that
+    prints as another or as nothing (:func:`shown_path`), or a run of spaces inside it
+    that would be made one. A space at an end is not looked for: an argument such as
+    ``--pix-fmt " "`` or ``--individual " a"`` would match words of any message.
+
+    Examples
+    --------
+    >>> _needs_care("a\tb.csv"), _needs_care("a  b.csv"), _needs_care(" "), _needs_care("a.csv")
+    (True, True, False, False)
+    """
+    inner = text.strip(" ")
+    return bool(inner) and (not inner.isprintable() or "  " in inner)
+
+
+def _path_forms(arguments: Sequence[str]) -> list[str]:
+    r"""The forms in which a message may name a path among ``arguments`` that needs care
+    (:func:`_needs_care`): as typed (also after ``--flag=``), as a ``Path`` spells it,
+    absolute, resolved, its folders, and its name without ending (the start of an
+    output named after it, ``a\nb.trajectories.png``); the longest first.
+
+    Examples
+    --------
+    >>> _path_forms(["plot", "x.csv", "--video=c\nd.mp4"])[-2:]
+    ['c\nd.mp4', 'c\nd']
+    """
+    forms: set[str] = set()
+    for argument in arguments:
+        for text in (argument, argument.partition("=")[2] if argument.startswith("--") else ""):
+            if not text or not _needs_care(text):
+                continue
+            path = Path(text)
+            forms.update((text, str(path), os.path.abspath(text)))
+            with contextlib.suppress(OSError, RuntimeError):  # a loop of links: the rest
+                forms.add(str(path.resolve()))
+            forms.update((path.stem, *map(str, [*path.parents, *path.absolute().parents])))
+    return sorted((form for form in forms if _needs_care(form)), key=len, reverse=True)
+
+
+def _path_pattern(arguments: Sequence[str]) -> re.Pattern[str] | None:
+    r"""Where a message names a path of ``arguments`` that needs care: one of its forms
+    (:func:`_path_forms`) with the rest of the path it is part of (the characters before
+    and after it up to a space, a quote, a bracket, or a ``:``, ``,`` or ``;`` after it),
+    so that a file in its folder or named after it is shown whole. ``None``: none needs
+    care.
+
+    Examples
+    --------
+    >>> _path_pattern(["a\nb.csv"]).search("out/a\nb.x.png: exists").group()
+    'out/a\nb.x.png'
+    """
+    forms = _path_forms(arguments)
+    if not forms:
+        return None
+    alternatives = "|".join(map(re.escape, forms))
+    return re.compile(rf"""[^\s'"(\[]*(?:{alternatives})[^\s:,;'")\]]*""")
+
+
+def _arguments() -> list[str]:
+    """The running command line's arguments, as typed (none outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    return list(ctx.find_root().meta.get(_ARGUMENTS, [])) if ctx is not None else []
+
+
+def _on_one_line(text: str, put: Callable[[str], str], arguments: Sequence[str]) -> str:
+    r"""``put(text)`` (which makes a message one line, collapsing its whitespace) with the
+    paths of ``arguments`` kept as :func:`shown_path` shows them: a newline in a file
+    name is shown as ``\n``, never made a space.
+
+    Examples
+    --------
+    >>> one_line = lambda t: " ".join(t.split())
+    >>> print(_on_one_line("a\nb.csv: no such file.\nTry again.", one_line, ["a\nb.csv"]))
+    'a\nb.csv': no such file. Try again.
+    """
+    pattern = _path_pattern(arguments)
+    if pattern is None:
+        return put(text)
+    found: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        path = match.group().rstrip(".")  # the end of a sentence is not the path's
+        found.append(path)
+        return f"\x00{len(found) - 1}\x00" + match.group()[len(path) :]  # kept whole by put
+
+    held = put(pattern.sub(hold, text))
+    return re.sub(r"\x00(\d+)\x00", lambda m: shown_path(found[int(m.group(1))]), held)
+
+
+# --------------------------------------------------------------------------
 # the command group and its error handling
 
 
 def _one_line(error: BaseException) -> str:
+    """An error's message on one line, as the command line prints it (the paths of the
+    command line's arguments shown so that they can be told apart: :func:`shown_path`)."""
     text = str(error)
     if isinstance(error, OSError):  # (errno, message, file): show the message
         args = error.args
         text = error.strerror or (args[1] if len(args) > 1 and isinstance(args[0], int) else text)
         if error.filename and str(error.filename) not in text:
             text = f"{error.filename}: {text}"
-    message = worded_for_command_line(error, text)  # the advice with the command line's flags
+    arguments = _arguments()
+    # the advice with the command line's flags
+    message = _on_one_line(text, lambda t: worded_for_command_line(error, t), arguments)
     if isinstance(error, PoseBridgeError | OSError):
         return message or type(error).__name__
     if isinstance(error, click.ClickException):  # a usage error: the message click prints
-        return " ".join(error.format_message().split())
+        return _on_one_line(error.format_message(), lambda t: " ".join(t.split()), arguments)
     return f"{type(error).__name__}: {message} (unexpected; run with --debug for the traceback)"
 
 
 def _warning_line(message: Warning | str) -> str:
     """A warning on one line, its advice with the command line's flags where the code that
-    warns gives them (:func:`posebridge.errors.with_command_line_wording`), as errors are.
+    warns gives them (:func:`posebridge.errors.with_command_line_wording`), as errors are,
+    and the paths of the command line's arguments shown as :func:`shown_path` does.
 
     Examples
     --------
@@ -137,9 +274,11 @@ def _warning_line(message: Warning | str) -> str:
     >>> _warning_line(with_command_line_wording(UserWarning("Pass a=1."), {"a=1": "--a 1"}))
     'Pass --a 1.'
     """
+    arguments = _arguments()
     if isinstance(message, Warning):
-        return worded_for_command_line(message)
-    return " ".join(str(message).split())
+        warning = message
+        return _on_one_line(str(warning), lambda t: worded_for_command_line(warning, t), arguments)
+    return _on_one_line(str(message), lambda t: " ".join(t.split()), arguments)
 
 
 def several_videos_advice(error: SeveralVideosError) -> str:
@@ -213,6 +352,11 @@ class Terminated(KeyboardInterrupt):
 
 class _Group(click.Group):
     """Prints errors as one line (or the traceback with --debug) and warnings as lines."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Keep the arguments as typed, for the messages (:func:`_on_one_line`)."""
+        ctx.meta[_ARGUMENTS] = list(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.params.get("debug"))

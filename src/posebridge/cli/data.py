@@ -27,6 +27,7 @@ from posebridge.cli._base import (
     _write_options,
     cli,
     several_videos_advice,
+    shown_path,
 )
 from posebridge.errors import (
     PoseBridgeError,
@@ -139,7 +140,7 @@ def info(
         if as_json:  # stdout stays JSON for scripts; the error line goes to stderr too
             click.echo(json.dumps({"file": str(file), "error": _one_line(error)}, indent=2))
         raise
-    head: Rows = [("file", str(file)), ("format", f"{fmt.name} ({fmt.title})")]
+    head: Rows = [("file", shown_path(file)), ("format", f"{fmt.name} ({fmt.title})")]
     details: Rows = []
     if fmt.describe is not None:
         try:
@@ -320,7 +321,7 @@ def convert(
             individuals = int(probe.sizes.get(model.INDIVIDUAL, 0))
             refuse_known_target(fmt_out, target, options, overwrite, individuals)
     if streaming:
-        click.echo(f"read   {source} as {fmt_in.title} (in chunks of frames)")
+        click.echo(f"read   {shown_path(source)} as {fmt_in.title} (in chunks of frames)")
         with inputs_kept(source, companions=files_read):
             written = save_in_chunks(  # the source opened above: its rows are scanned once
                 probe,
@@ -332,7 +333,8 @@ def convert(
                 **options,
             )
         for path in written:
-            click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
+            size = size_text(path.stat().st_size)
+            click.echo(f"wrote  {shown_path(path)} ({size}, {fmt_out.title})")
         return
     if loaded is None:
         _check_writer_options_first(
@@ -348,11 +350,12 @@ def convert(
     assert fmt_out.write is not None
     options.update(_typed_options(written_texts, [fmt_out.write]))
     _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
-    click.echo(f"read   {source} as {fmt_in.title} ({summary(ds)})")
+    click.echo(f"read   {shown_path(source)} as {fmt_in.title} ({summary(ds)})")
     with inputs_kept(source, companions=files_read):
         written = api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
     for path in written:
-        click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
+        size = size_text(path.stat().st_size)
+        click.echo(f"wrote  {shown_path(path)} ({size}, {fmt_out.title})")
 
 
 def _check_writer_options_first(
@@ -524,7 +527,7 @@ def batch(
         raise _naming_the_flag(error, {}) from None
     click.echo(result.table())
     if report is not None:
-        click.echo(f"report: {report}")
+        click.echo(f"report: {shown_path(report)}")
     if not result.ok:
         raise click.exceptions.Exit(1)
 

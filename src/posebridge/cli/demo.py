@@ -16,6 +16,7 @@ from posebridge.cli._base import (
     FilePath,
     _one_line,
     cli,
+    shown_path,
 )
 from posebridge.errors import PoseBridgeError
 
@@ -168,7 +169,7 @@ def demo(ctx: click.Context, out: Path | None, samples: tuple[str, ...], overwri
     else:
         folder = out
         _make_demo_folder(folder)
-    click.echo(f"posebridge demo: writing into {folder}")
+    click.echo(f"posebridge demo: writing into {shown_path(folder)}")
     written = 0
     for name in samples or list(sample_data.BUNDLED):
         ds = sample_data.fetch_dataset(name)
@@ -176,6 +177,6 @@ def demo(ctx: click.Context, out: Path | None, samples: tuple[str, ...], overwri
         rows, files = _demo_one(ds, Path(name).stem, folder, overwrite, debug)
         written += files
         click.echo(textwrap.indent(columns(("format", "file", "size", "check"), rows), "  "))
-    click.echo(f"\n{written} files written in {folder}")
+    click.echo(f"\n{written} files written in {shown_path(folder)}")
     if not written:
         raise PoseBridgeError("the demo could not write any file; see the lines above.")

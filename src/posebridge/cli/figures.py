@@ -18,6 +18,7 @@ from posebridge.cli._base import (
     _load,
     _read_options,
     cli,
+    shown_path,
 )
 from posebridge.errors import PoseBridgeError, SchemaError, with_command_line_wording
 
@@ -149,7 +150,7 @@ def plot(
         with _naming(file):
             figure = plot_output.figure(ds, kind, **options)
         with inputs_kept(file, *inputs, *shown, companions=files_read):
-            click.echo(plot_output.save_figure(figure, target, overwrite=overwrite))
+            click.echo(shown_path(plot_output.save_figure(figure, target, overwrite=overwrite)))
 
 
 #: The flag of ``plot`` that gives each option of a figure (:func:`posebridge.plot.figure`).
@@ -359,4 +360,4 @@ def render(
             overwrite=overwrite,
             progress=False if no_progress else None,
         )
-    click.echo(f"wrote  {written} ({size_text(written.stat().st_size)})")
+    click.echo(f"wrote  {shown_path(written)} ({size_text(written.stat().st_size)})")

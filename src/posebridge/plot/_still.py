@@ -34,11 +34,13 @@ __all__ = [
     "check_still",
     "dataset_video",
     "frame_in_video",
+    "frames_past_video",
     "label_image",
     "rgb_still",
     "same_video",
     "size_mismatch",
     "still_images",
+    "video_frames",
     "video_of_labels",
     "warn_of_another_rate",
     "warn_of_another_video",
@@ -72,6 +74,91 @@ def size_mismatch(ds: xr.Dataset, width: int, height: int, what: str) -> str | N
         f"(the dataset's video_width, video_height{of}): it is another video, or a scaled, "
         "cropped or turned copy, and the poses would be drawn in the wrong places. Give the "
         "video the poses were made from."
+    )
+
+
+def frames_past_video(
+    ds: xr.Dataset, numbers: np.ndarray, n_frames: int, video: object
+) -> str | None:
+    """Why a video of ``n_frames`` frames is not the poses' video, or ``None`` when it may be.
+
+    The poses' frame numbers (``numbers``, :func:`video_frames`) count frames of
+    the video they were made from, so one past the video's last frame says that
+    this video is another (or a shortened copy): the poses would be drawn on the
+    wrong frames, or on none. :mod:`posebridge.render` refuses it; a figure over
+    one of its frames refuses it or warns (:func:`background`). The message names
+    the video and the dataset's file.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> ds = xr.Dataset(attrs={"source_file": "a.h5"})
+    >>> frames_past_video(ds, np.array([0, 99]), 100, "v.mp4") is None
+    True
+    >>> frames_past_video(ds, np.array([0, 9999]), 100, "v.mp4")  # doctest: +ELLIPSIS
+    'v.mp4: the video is shorter than the poses: it has 100 frames (0 to 99) and the poses ...'
+    """
+    if numbers.size == 0 or int(numbers.max()) < n_frames:
+        return None
+    source = ds.attrs.get("source_file")
+    of = f" of {source}" if isinstance(source, str) and source else ""
+    has = f"{n_frames} frames (0 to {n_frames - 1})" if n_frames else "no frames"
+    return (
+        f"{video}: the video is shorter than the poses: it has {has} and the poses{of} "
+        f"reach frame {int(numbers.max())}. Is it the right video?"
+    )
+
+
+def video_frames(ds: xr.Dataset, name: str | None = None) -> np.ndarray | None:
+    """The known video frame numbers of the poses, or ``None`` when their time has none.
+
+    Predictions: :func:`posebridge.model.frame_numbers` of the time steps not at a
+    NaN time. Labels: the labelled frames' ``frame`` (those of the video ``name``
+    when given), leaving out unknown (-1) ones.
+
+    Examples
+    --------
+    >>> from posebridge import labels
+    >>> ds = labels.from_numpy(
+    ...     np.zeros((3, 2, 1, 1)), video=["a.mp4", "b.mp4", "a.mp4"], frame=[20, 70, -1]
+    ... )
+    >>> video_frames(ds, "a.mp4").tolist()
+    [20]
+    """
+    if labels.is_labels(ds):
+        numbers = np.asarray(ds[model.FRAME].values).astype(np.int64)
+        if name is not None:
+            numbers = numbers[np.asarray(ds[labels.VIDEO].values).astype(str) == name]
+        return numbers[numbers >= 0]
+    known = timed_rows(ds)
+    return model.frame_numbers(ds if known is None else ds.isel({model.TIME: known}))
+
+
+def _check_length(
+    ds: xr.Dataset, n_frames: int, video: object, row: int | None, refuse: bool
+) -> None:
+    """Refuse (``refuse``: the poses of one frame, drawn on it) or warn of (paths over a
+    still of the scene) poses past the video's last frame; for labels, those of labelled
+    frame ``row``'s video when given."""
+    name = None
+    if labels.is_labels(ds) and row is not None:
+        name = str(ds[labels.VIDEO].values[row])
+    try:
+        numbers = video_frames(ds, name)
+    except SchemaError:  # a frame number that is none: a still of the scene needs none
+        if refuse:
+            raise
+        return
+    why = None if numbers is None else frames_past_video(ds, numbers, n_frames, video)
+    if why is None:
+        return
+    if refuse:
+        raise PoseBridgeError(why)
+    warnings.warn(
+        f"{why} The paths are drawn over its frame anyway: a shortened copy of the poses' "
+        "video shows their scene, but another video would not.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -456,7 +543,10 @@ def background(
     frame comes before ``frame_path``, a still of some other frame. A file given
     here that cannot be read, or whose size is not the dataset's
     ``video_width`` x ``video_height``, is an error; one the dataset names is
-    skipped with a warning. 3D poses get no still (see :func:`flat_only`).
+    skipped with a warning. A ``video`` shorter than the poses' frame numbers
+    reach (:func:`frames_past_video`) is an error with ``exact_frame``, and a
+    warning under paths (a shortened copy of the poses' video shows their scene).
+    3D poses get no still (see :func:`flat_only`).
     """
     flat_only(ds, image if image is not None else video)
     if ds.sizes[model.SPACE] != 2:
@@ -468,9 +558,14 @@ def background(
     if video is not None:
         if frame is None:
             raise PoseBridgeError(f"{video}: no frame number to show was given.")
+        info = _video.probe(video)
+        wrong_size = size_mismatch(ds, info.width, info.height, str(video))
+        if wrong_size is not None:  # another video, whatever its length
+            raise PoseBridgeError(wrong_size)
         if exact_frame:  # the poses of that frame, drawn on it
-            warn_of_another_rate(ds, _video.probe(video).fps, video)
-        return _checked_size(ds, _video.read_frame(video, int(frame)), str(video), explicit=True)
+            warn_of_another_rate(ds, info.fps, video)
+        _check_length(ds, info.n_frames, video, row, refuse=exact_frame)
+        return _video.read_frame(video, int(frame), info=info)
     named_files: list[tuple[Path, int]] = []
     if labels.is_labels(ds) and row is not None:
         found = label_image(ds, row)

@@ -141,7 +141,10 @@ def trajectories(
         :func:`posebridge.render.render` check them: of several videos, only the
         frames of this one (by file name, without ending) are drawn, and none or
         several matching is an error; labels of one video of another name are
-        drawn with a warning; labelled still images are refused.
+        drawn with a warning; labelled still images are refused. A video
+        shorter than the poses drawn (their frame numbers past its last frame)
+        is drawn over with a ``UserWarning`` naming both files (a shortened copy
+        of their video shows the scene; another video would not).
         3D poses are drawn as their x-y projection, never over a video.
     image
         A still frame (grey or RGB(A) array, or image file) to draw over instead; not
@@ -490,9 +493,12 @@ def skeleton(
         from: its frame number (for labels, the labelled frame's own
         ``frame``), so a time step that cannot be matched to a frame (time
         in seconds without fps, a labelled still image) is an error, as are
-        3D poses and a video whose size is not the dataset's
-        ``video_width`` x ``video_height``. Without it, the dataset's still
-        frame, video or (labels) the labelled image is used when found.
+        3D poses, a video whose size is not the dataset's
+        ``video_width`` x ``video_height``, and a video shorter than the poses
+        (their frame numbers, for labels those of this video, past its last
+        frame: not their video), as :func:`posebridge.render.render` refuses it.
+        Without it, the dataset's still frame, video or (labels) the labelled
+        image is used when found.
     image
         A still frame (grey or RGB(A) array, or image file) to draw over instead.
     ax

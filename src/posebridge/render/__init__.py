@@ -169,19 +169,22 @@ def _check_drawable(ds: xr.Dataset, video: Path) -> None:
 
 
 def _range(
-    numbers: np.ndarray, frames: FrameRange | None, n_video: int, video: Path, at: str
+    ds: xr.Dataset, numbers: np.ndarray, frames: FrameRange | None, n_video: int, video: Path
 ) -> range:
     """The video frames to write: ``frames`` (either end ``None``: the poses' first or
-    last frame), refused when it holds no poses; ``at`` starts each message."""
+    last frame), refused when it holds no poses or the poses (frame numbers ``numbers``)
+    reach past the video's end (:func:`posebridge.plot._still.frames_past_video`)."""
+    from posebridge.plot._select import named
+    from posebridge.plot._still import frames_past_video
+
+    at = named(ds)
     if numbers.size == 0:
         raise PoseBridgeError(f"{at}the poses have no time steps to render.")
     if numbers.min() < 0:
         raise PoseBridgeError(f"{at}the poses have negative frame numbers ({numbers.min()}).")
-    if numbers.max() >= n_video:
-        raise PoseBridgeError(
-            f"{video}: the video is shorter than the poses: it has {n_video} frames (0 to "
-            f"{n_video - 1}) and the poses reach frame {numbers.max()}. Is it the right video?"
-        )
+    too_short = frames_past_video(ds, numbers, n_video, video)
+    if too_short is not None:
+        raise PoseBridgeError(too_short)
     start, end = frames if frames is not None else (None, None)
     asked = f"{'' if start is None else start}:{'' if end is None else end}"  # as typed
     given = [int(v) for v in (start, end) if v is not None]
@@ -516,7 +519,7 @@ def render(
     if numbers is None:
         match_frames(ds, 0, 0)  # raises the explanation
     assert numbers is not None
-    span = _range(numbers, frames, info.n_frames, info.path, named(ds))
+    span = _range(ds, numbers, frames, info.n_frames, info.path)
     lookup = match_frames(ds, span.start, span.stop - 1)
     used = lookup[lookup >= 0]
     painter = _Painter(
