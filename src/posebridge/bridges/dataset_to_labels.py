@@ -175,7 +175,8 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
     -------
     sleap_io.Labels
         Individuals -> tracks (``untracked_<k>`` -> no track); an instance with
-        a point score or an instance score -> ``PredictedInstance`` (with
+        a point score or an instance score (any instance, when ``instance_kind``
+        is ``"predicted"``: NWB PoseEstimation) -> ``PredictedInstance`` (with
         ``score`` and ``tracking_score``), else ``Instance``; a labels dataset
         -> user instances in each of its videos, linked (``from_predicted``)
         to the ``predicted_*`` instances it holds; ``video_path`` -> the

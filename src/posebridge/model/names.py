@@ -162,6 +162,11 @@ EXTRAS: dict[str, str] = {
     "pose_estimation_description": "attr str: the description of the NWB PoseEstimation "
     "containers read (kept when they share one their writer gave, not posebridge's own); "
     "written back to NWB",
+    "instance_kind": "attr str: 'predicted' when every instance of a poses dataset is a "
+    "prediction, scored or not (an NWB PoseEstimation holds estimated poses, its confidence "
+    "optional); to_sleap_io and the .slp writer then write an instance without any score as a "
+    "PredictedInstance with NaN scores, as sleap-io reads a PoseEstimation (absent: an "
+    "instance without any score is a user instance)",
     "nwb_containers": "attr str: comma-separated paths of the NWB PoseEstimation containers "
     "read (e.g. 'processing/behavior/PoseEstimation')",
     "session_description": "attr str: NWB session description",

@@ -651,3 +651,56 @@ def test_the_missing_video_warning_speaks_of_a_size_only_when_there_is_one(tmp_p
     poses.attrs.update(video_width=640, video_height=480)
     with pytest.warns(UserWarning, match="the video's size goes with it"):
         posebridge.save(poses, tmp_path / "b.nwb")
+
+
+def test_the_missing_video_warning_names_each_file_of_a_split_save(tmp_path):
+    """Split one file per individual, the warning named the save's target (clip.nwb), a
+    file that was not written, instead of the files that were."""
+    position = np.random.default_rng(5).uniform(0, 100, (4, 2, 3, 2))
+    ds = model.from_numpy(position, individual_names=["female", "male"], fps=30)
+    ds.attrs["video_path"] = "/no/such/place/clip.mp4"
+    target = tmp_path / "clip.nwb"
+
+    with pytest.warns(UserWarning, match="no such file here") as caught:
+        written = posebridge.save(ds, target)
+
+    said = [str(w.message) for w in caught if "no such file here" in str(w.message)]
+    assert len(said) == 1
+    assert [p.name for p in written] == ["clip_female.nwb", "clip_male.nwb"]
+    assert all(str(path) in said[0] for path in written)
+    assert not said[0].startswith(f"{target}:")
+    assert f"each of the {len(written)} files" in said[0]
+
+
+def test_the_missing_video_warning_names_the_one_file_of_an_unsplit_save(tmp_path):
+    position = np.random.default_rng(6).uniform(0, 100, (4, 2, 3, 2))
+    ds = model.from_numpy(position, individual_names=["female", "male"], fps=30)
+    ds.attrs["video_path"] = "/no/such/place/clip.mp4"
+    target = tmp_path / "clip.nwb"
+
+    with pytest.warns(UserWarning, match="no such file here") as caught:
+        written = posebridge.save(ds, target, split_individuals=False)
+
+    said = next(str(w.message) for w in caught if "no such file here" in str(w.message))
+    assert written == [target]
+    assert said.startswith(f"{target}: ")
+
+
+def test_a_missing_own_video_of_camera_views_is_left_out_with_a_warning(tmp_path, poses):
+    """With camera views, the dataset's own video_path was dropped without a word when
+    that file is not here (the views' warning covered only an existing video)."""
+    views = ["top", "side"]
+    ds = xr.concat([poses, poses], dim=xr.DataArray(views, dims="view"))
+    ds.attrs["video_path"] = "/no/such/place/cam.mp4"
+    target = tmp_path / "views.nwb"
+
+    with pytest.warns(UserWarning, match="is not linked as a source video") as caught:
+        (path,) = posebridge.save(ds, target)
+
+    said = [str(w.message) for w in caught if "/no/such/place/cam.mp4" in str(w.message)]
+    assert len(said) == 1
+    assert said[0].startswith(f"{target}: ") and "no such file here" in said[0]
+    assert all(repr(view) in said[0] for view in views)
+    with h5py.File(path) as h5:
+        assert "acquisition" not in h5 or not list(h5["acquisition"])
+    assert "video_path" not in posebridge.load(path).attrs

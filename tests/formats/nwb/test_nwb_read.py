@@ -1061,3 +1061,70 @@ def test_a_linked_video_path_absolute_on_windows_is_read_as_stored(tmp_path, mon
     for path in ("out.nwb", tmp_path / "out.nwb"):
         assert posebridge.load(path).attrs["video_path"] == stored
         assert posebridge.open_dataset(path).attrs["video_path"] == stored
+
+
+def _poses_without_confidence(path):
+    """One PoseEstimation (estimated poses) whose series have no confidence, as ndx-pose
+    allows: 4 frames, 2 keypoints, points of the last frame missing."""
+    data = {name: RNG.uniform(0, 100, size=(4, 2)) for name in ("nose", "tail")}
+    for values in data.values():
+        values[3] = np.nan
+    nwbfile = _nwbfile()
+    nwbfile.subject = pynwb.file.Subject(subject_id="m1", species="Mus musculus")
+    series = [_series(name, values, rate=30.0) for name, values in data.items()]
+    _container(nwbfile, "behavior", "PoseEstimation", series, device="camera")
+    return _save(nwbfile, path), data
+
+
+def test_poses_without_confidence_are_predictions_with_nan_scores(tmp_path):
+    """A PoseEstimation whose series have no confidence became user instances (labelled
+    frames, training data to SLEAP) once converted: it holds predictions without scores."""
+    sio = pytest.importorskip("sleap_io")
+    path, data = _poses_without_confidence(tmp_path / "noconf.nwb")
+
+    ds = posebridge.load(path)
+    labels = posebridge.to_sleap_io(ds)
+    (slp,) = posebridge.save(ds, tmp_path / "noconf.slp")
+
+    assert ds.attrs.get("content") is None and ds.attrs["instance_kind"] == "predicted"
+    assert np.isnan(ds.confidence.values).all()
+    for read in (labels, sio.load_slp(str(slp))):
+        instances = [i for frame in read for i in frame.instances]
+        assert len(instances) == 3  # the last frame has no point: no instance
+        assert all(isinstance(i, sio.PredictedInstance) for i in instances)
+        assert all(np.isnan(i.numpy(scores=True)[:, 2]).all() for i in instances)
+        nose = np.stack([i.numpy()[0] for i in instances])
+        np.testing.assert_allclose(nose, data["nose"][:3], rtol=1e-6)
+
+
+def test_a_labels_dataset_written_as_pose_training_still_reads_back_as_labels(tmp_path):
+    """PoseTraining holds labelled frames: they stay labels (user instances), not marked
+    predicted as a PoseEstimation's poses are."""
+    sio = pytest.importorskip("sleap_io")
+    from posebridge.model import labels
+
+    position = RNG.uniform(0, 100, size=(2, 2, 2, 1))
+    ds = labels.from_numpy(position, video=["cam.mp4", "cam.mp4"], frame=[3, 8])
+    (path,) = posebridge.save(ds, tmp_path / "labels.nwb")
+
+    back = posebridge.load(path)
+
+    assert labels.is_labels(back) and "instance_kind" not in back.attrs
+    read = posebridge.to_sleap_io(back)
+    instances = [i for frame in read for i in frame.instances]
+    assert len(instances) == 2
+    assert not any(isinstance(i, sio.PredictedInstance) for i in instances)
+
+
+def test_a_posebridge_written_file_of_poses_without_confidence_reads_back_the_same(tmp_path):
+    position = RNG.uniform(0, 100, size=(5, 2, 3, 1))
+    ds = posebridge.from_numpy(position, keypoint_names=["a", "b", "c"], fps=30)
+    (path,) = posebridge.save(ds, tmp_path / "poses.nwb")
+
+    back = posebridge.load(path)
+    again = posebridge.load(posebridge.save(back, tmp_path / "again.nwb")[0])
+
+    np.testing.assert_allclose(back.position.values, position)
+    assert np.isnan(back.confidence.values).all()
+    np.testing.assert_array_equal(again.position.values, back.position.values)
+    assert again.attrs["instance_kind"] == back.attrs["instance_kind"] == "predicted"

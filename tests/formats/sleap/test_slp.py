@@ -1294,3 +1294,29 @@ def test_read_all_videos_takes_auto_as_load_does(two_videos, tmp_path):
     assert ds.attrs["content"] == "labels"
     with pytest.raises(PoseBridgeError, match=r"two_videos.*instances must be one of.*'auto'"):
         sleap.read_all_videos(two_videos, instances="all")
+
+
+@pytest.mark.parametrize(("kind", "predicted"), [(None, False), ("predicted", True)])
+def test_instances_without_scores_are_predictions_when_the_dataset_says_so(
+    tmp_path, kind, predicted
+):
+    """Without scores an instance is a user instance, unless the dataset's instance_kind
+    says every instance is a prediction (poses of an NWB PoseEstimation): then it is a
+    predicted instance with NaN scores."""
+    sio = pytest.importorskip("sleap_io")
+    position = np.random.default_rng(9).uniform(0, 100, (3, 2, 2, 1))
+    position[2] = np.nan  # no instance in the last frame
+    ds = model.from_numpy(position, keypoint_names=["a", "b"])
+    if kind is not None:
+        ds.attrs["instance_kind"] = kind
+
+    (path,) = posebridge.save(ds, tmp_path / "x.slp")
+
+    instances = [i for frame in sio.load_slp(str(path)) for i in frame.instances]
+    assert len(instances) == 2
+    assert [isinstance(i, sio.PredictedInstance) for i in instances] == [predicted] * 2
+    if predicted:
+        assert all(np.isnan(i.numpy(scores=True)[:, 2]).all() for i in instances)
+    np.testing.assert_allclose(
+        np.stack([i.numpy() for i in instances]), position[:2, :, :, 0].transpose(0, 2, 1)
+    )

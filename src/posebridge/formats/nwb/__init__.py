@@ -49,9 +49,10 @@ import xarray as xr
 from posebridge import model
 from posebridge.formats._shared.record import Format
 from posebridge.formats.nwb.append import add_to_object, append_file
-from posebridge.formats.nwb.build import iter_build
+from posebridge.formats.nwb.build import iter_build, split_plan
 from posebridge.formats.nwb.combine import COMBINE_CHOICES
 from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.devices import files_named
 from posebridge.formats.nwb.metadata_checks import as_config
 from posebridge.formats.nwb.naming import ranked_in_order
 from posebridge.formats.nwb.options import options_config, poses_video
@@ -139,7 +140,8 @@ def build_nwbfiles(ds: xr.Dataset, config: Any = None, **options: Any) -> list[A
     video = options.pop("video_path", None)
     metadata = options.pop("metadata", None)
     config_ = options_config(ds, config, metadata, split, **options)
-    video = poses_video(ds, video)
+    count = len(split_plan(ds, split))
+    video = poses_video(ds, video, files_named(None, count))
     return list(iter_build(ds, config_, storage_from(chunked=False), split, video))
 
 

@@ -162,10 +162,15 @@ def poses_video(ds: xr.Dataset, video_path: Any, where: Any = "the NWB file") ->
 
     One video file is one camera's: with camera views (a ``view`` dim) the
     option is refused, and the dataset's own ``video_path`` (which cannot say
-    which view it shows) is not linked, with a warning. The dataset's own
-    ``video_path`` is linked only when that file exists here (nwbinspector
-    refuses a link to a missing file); otherwise a warning naming ``where``
-    says so, and that ``video_path=`` writes the path anyway.
+    which view it shows) is not linked, with a warning, whether that file
+    exists or not. The dataset's own ``video_path`` is linked only when that
+    file exists here (nwbinspector refuses a link to a missing file);
+    otherwise a warning naming ``where`` says so, and that ``video_path=``
+    writes the path anyway.
+
+    ``where``: what the warnings name, a path or text, or the list of files
+    the save writes (one per individual when it is split): each is named (see
+    :func:`files_written`).
 
     Raises
     ------
@@ -182,13 +187,14 @@ def poses_video(ds: xr.Dataset, video_path: Any, where: Any = "the NWB file") ->
     """
     given = video_option(video_path)
     views = views_of(ds)
+    named = files_written(where)
+    sized = bool(ds.attrs.get("video_width") or ds.attrs.get("video_height"))
     if views == [None]:
         if given is not None:
             return given
         own = dataset_video(ds)
         if own is None and ds.attrs.get("video_path"):
-            sized = bool(ds.attrs.get("video_width") or ds.attrs.get("video_height"))
-            _warn_video_not_found(str(ds.attrs["video_path"]), where, sized)
+            _warn_video_not_found(str(ds.attrs["video_path"]), named, sized)
         return own
     shown = ", ".join(map(repr, views))
     if given is not None:
@@ -198,18 +204,47 @@ def poses_video(ds: xr.Dataset, video_path: Any, where: Any = "the NWB file") ->
             "are written without a source video), or write one view at a time with its video, "
             f"e.g. posebridge.save(ds.sel(view={views[0]!r}), ..., video_path=...)."
         )
-    own = dataset_video(ds)
-    if own is not None:
+    if ds.attrs.get("video_path"):
+        own = dataset_video(ds)
+        missing = (
+            "" if own is not None else " (no such file here, nor beside the file it was read from)"
+        )
+        video = repr(own if own is not None else str(ds.attrs["video_path"]))
         warnings.warn(
-            f"the dataset's video_path {own} is not linked as a source video: the dataset has "
-            f"{len(views)} camera views ({shown}) and one video file is one camera's.",
+            f"{named}: the dataset's video_path {video}{missing} is not linked as a source "
+            f"video: the dataset has {len(views)} camera views ({shown}) and one video file "
+            "is one camera's. Write one view at a time with its video to link it, e.g. "
+            f"posebridge.save(ds.sel(view={views[0]!r}), ..., video_path=...).",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
     return None
 
 
-def _warn_video_not_found(video: str, where: Any, sized: bool) -> None:
+def files_written(where: Any) -> str:
+    """The file(s) a save writes, for its warnings: the one path (or text) as it is, else
+    each of them.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> files_written(Path("clip.nwb"))
+    'clip.nwb'
+    >>> files_written([Path("clip_female.nwb"), Path("clip_male.nwb")])
+    'each of the 2 files written (clip_female.nwb, clip_male.nwb)'
+    >>> files_written([Path(f"c_{i}.nwb") for i in range(6)])
+    'each of the 6 files written (c_0.nwb, c_1.nwb, c_2.nwb, ..., c_5.nwb)'
+    """
+    if not isinstance(where, list | tuple):
+        return str(where)
+    paths = [str(p) for p in where]
+    if len(paths) == 1:
+        return paths[0]
+    shown = paths if len(paths) <= 4 else [*paths[:3], "...", paths[-1]]
+    return f"each of the {len(paths)} files written ({', '.join(shown)})"
+
+
+def _warn_video_not_found(video: str, where: str, sized: bool) -> None:
     """Warn that the dataset's own ``video_path`` is not linked: no such file here."""
     size = " (the video's size goes with it)" if sized else ""
     said = UserWarning(

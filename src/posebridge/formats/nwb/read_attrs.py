@@ -235,6 +235,9 @@ def set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
     if len(descriptions) == 1 and None not in descriptions:
         ds.attrs[POSE_ESTIMATION_DESCRIPTION] = descriptions.pop()
     ds.attrs["nwb_containers"] = ", ".join(c.path for c in chosen)
+    # a PoseEstimation holds estimated poses, its confidence optional: predictions, scored
+    # or not (sleap-io reads every one as PredictedInstance)
+    ds.attrs["instance_kind"] = "predicted"
     for key in ("session_description", "session_start_time", *GENERAL_TEXTS, *GENERAL_LISTS):
         if info.session.get(key):
             ds.attrs[key] = info.session[key]

@@ -33,12 +33,13 @@ from posebridge.formats._shared.guards import (
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats._shared.not_kept import warn_individuals_not_written
 from posebridge.formats.nwb.append import append_file, check_nwb, specifications_in_conflict
+from posebridge.formats.nwb.build import split_plan
 from posebridge.formats.nwb.common import reading_with_pynwb
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.export import export_annotations
 from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
 from posebridge.formats.nwb.metadata_checks import as_config
-from posebridge.formats.nwb.new_files import write_files
+from posebridge.formats.nwb.new_files import output_paths, write_files
 from posebridge.formats.nwb.options import options_config, poses_video, search_option, video_option
 from posebridge.formats.nwb.sleap_io_layout import holds_sleap_io_layout, write_sleap_io_layout
 from posebridge.formats.nwb.storage import storage_from
@@ -471,7 +472,9 @@ def write(
         return write_sleap_io_layout(
             [ds], target, config_, storage, overwrite=overwrite, append=append
         )
-    video = poses_video(ds, given_video, target)
+    # the warnings name the files written: one per individual when the save is split
+    written = [target] if append else output_paths(target, split_plan(ds, split_individuals))
+    video = poses_video(ds, given_video, written)
     if append:
         return [append_file(ds, target, config_, storage, video)]
     return write_files(
