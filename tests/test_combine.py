@@ -988,3 +988,27 @@ def test_merge_individuals_refuses_inputs_in_different_anipose_alignments():
     assert "anipose_alignment_center [1.0, 2.0, 3.0]" in str(said.value)
     zero = _individual_3d(1, "b").assign_attrs(anipose_alignment_center=np.zeros(3))
     assert merge_individuals([first, zero]).sizes["individual"] == 2
+
+
+@pytest.mark.parametrize(
+    ("kinds", "kept"),
+    [
+        (("predicted", "predicted"), True),
+        (("predicted", None), False),
+        ((None, "predicted"), False),
+    ],
+)
+def test_merged_instances_are_all_predictions_only_when_every_input_says_so(kinds, kept):
+    """instance_kind='predicted' (every instance a prediction, scored or not) is the merged
+    dataset's only when every input states it: the first input's word alone would write
+    another input's user instances as predictions."""
+    inputs = []
+    for name, kind in zip(("a", "b"), kinds, strict=True):
+        ds = model.from_numpy(np.zeros((3, 2, 1, 1)), individual_names=[name])
+        if kind is not None:
+            ds.attrs[model.INSTANCE_KIND] = kind
+        inputs.append(ds)
+
+    merged = merge_individuals(inputs)
+
+    assert (merged.attrs.get(model.INSTANCE_KIND) == model.PREDICTED_INSTANCES) is kept

@@ -113,6 +113,9 @@ def merge_individuals(
         join="exact",
         combine_attrs="override",
     )
+    kinds = {ds.attrs.get(model.INSTANCE_KIND) for ds in datasets}
+    if len(kinds) > 1:  # the first input's word would make another's user instances predictions
+        merged.attrs.pop(model.INSTANCE_KIND, None)
     for key in model.ROW_LIST_ATTRS:
         if united := united_rows(datasets, key):
             merged.attrs[key] = united

@@ -15,10 +15,12 @@ __all__ = [
     "EXTRAS",
     "FRAME",
     "INDIVIDUAL",
+    "INSTANCE_KIND",
     "KEYPOINT",
     "LEGACY_DIM_NAMES",
     "POSES",
     "POSES_DIMS",
+    "PREDICTED_INSTANCES",
     "ROW_LIST",
     "ROW_LIST_ATTRS",
     "SPACE",
@@ -38,6 +40,10 @@ BBOXES_DIMS = (TIME, SPACE, INDIVIDUAL)
 SPACE_NAMES = ("x", "y", "z")
 LEGACY_DIM_NAMES = {"keypoints": KEYPOINT, "individuals": INDIVIDUAL}
 TIME_UNITS = ("frames", "seconds")
+#: The attribute saying every instance of a poses dataset is a prediction, scored or not
+#: (its value :data:`PREDICTED_INSTANCES`; see ``EXTRAS``).
+INSTANCE_KIND = "instance_kind"
+PREDICTED_INSTANCES = "predicted"
 
 
 #: Name of the coordinate along ``time`` holding the video frame number of each
@@ -164,9 +170,10 @@ EXTRAS: dict[str, str] = {
     "written back to NWB",
     "instance_kind": "attr str: 'predicted' when every instance of a poses dataset is a "
     "prediction, scored or not (an NWB PoseEstimation holds estimated poses, its confidence "
-    "optional); to_sleap_io and the .slp writer then write an instance without any score as a "
-    "PredictedInstance with NaN scores, as sleap-io reads a PoseEstimation (absent: an "
-    "instance without any score is a user instance)",
+    "optional; an .slp whose instances read are all predictions, some unscored); kept by a "
+    "merge only when every input states it; to_sleap_io and the .slp writer then write an "
+    "instance without any score as a PredictedInstance with NaN scores, as sleap-io reads a "
+    "PoseEstimation (absent: an instance without any score is a user instance)",
     "nwb_containers": "attr str: comma-separated paths of the NWB PoseEstimation containers "
     "read (e.g. 'processing/behavior/PoseEstimation')",
     "session_description": "attr str: NWB session description",

@@ -1320,3 +1320,69 @@ def test_instances_without_scores_are_predictions_when_the_dataset_says_so(
     np.testing.assert_allclose(
         np.stack([i.numpy() for i in instances]), position[:2, :, :, 0].transpose(0, 2, 1)
     )
+
+
+def _unscored_predictions_slp(tmp_path: Path, with_user: bool) -> Path:
+    """An .slp of predictions without scores (point scores and instance score NaN, as a
+    model without confidence maps or an edited file leaves them), on two frames of one
+    track; with a user instance on a third frame when ``with_user``."""
+    sio = pytest.importorskip("sleap_io")
+    skeleton = sio.Skeleton(["a", "b"])
+    video = sio.Video(filename="/nowhere/v.mp4", open_backend=False)
+    track = sio.Track("mouse")
+
+    def prediction(base: float) -> Any:
+        points = np.array([[base, base + 1], [base + 2, base + 3]])
+        return sio.PredictedInstance.from_numpy(
+            points, skeleton=skeleton, point_scores=np.full(2, np.nan), score=np.nan, track=track
+        )
+
+    frames = [
+        sio.LabeledFrame(video=video, frame_idx=i, instances=[prediction(10.0 * i)])
+        for i in (0, 1)
+    ]
+    if with_user:
+        user = sio.Instance.from_numpy(np.array([[5.0, 6.0], [7.0, 8.0]]), skeleton, track=track)
+        frames.append(sio.LabeledFrame(video=video, frame_idx=2, instances=[user]))
+    path = tmp_path / "unscored.slp"
+    labels = sio.Labels(
+        labeled_frames=frames, skeletons=[skeleton], videos=[video], tracks=[track]
+    )
+    sio.save_slp(labels, path)
+    return path
+
+
+def test_predictions_without_scores_stay_predictions_through_slp(tmp_path):
+    """A .slp of predictions only, scores all NaN, read and written back keeps its instances
+    predictions (it came back as user instances: labelled frames SLEAP trains on)."""
+    sio = pytest.importorskip("sleap_io")
+    source = _unscored_predictions_slp(tmp_path, with_user=False)
+    ds = posebridge.load(source)
+    assert ds.attrs[model.INSTANCE_KIND] == model.PREDICTED_INSTANCES
+    assert posebridge.open_dataset(source).attrs[model.INSTANCE_KIND] == model.PREDICTED_INSTANCES
+
+    (written,) = posebridge.save(ds, tmp_path / "back.slp")
+
+    theirs = [i for frame in sio.load_slp(str(source)) for i in frame.instances]
+    ours = [i for frame in sio.load_slp(str(written)) for i in frame.instances]
+    assert [type(i).__name__ for i in ours] == [type(i).__name__ for i in theirs]
+    assert all(isinstance(i, sio.PredictedInstance) for i in ours)
+    np.testing.assert_array_equal(
+        np.stack([i.numpy() for i in ours]), np.stack([i.numpy() for i in theirs])
+    )
+
+
+def test_user_instances_beside_predictions_do_not_make_the_dataset_predictions(tmp_path):
+    """Only a dataset whose every instance is a prediction says so: user instances stay
+    user instances when written back."""
+    sio = pytest.importorskip("sleap_io")
+    source = _unscored_predictions_slp(tmp_path, with_user=True)
+    ds = posebridge.load(source)  # prefer_user: the user instance and the predictions
+    assert model.INSTANCE_KIND not in ds.attrs
+
+    (written,) = posebridge.save(ds, tmp_path / "back.slp")
+
+    kinds = {
+        frame.frame_idx: type(frame.instances[0]).__name__ for frame in sio.load_slp(str(written))
+    }
+    assert kinds[2] == "Instance"

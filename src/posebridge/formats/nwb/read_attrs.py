@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from posebridge import model
 from posebridge.errors import brief, user_stacklevel, with_command_line_wording
 from posebridge.formats.nwb.combine import individual_prefix
 from posebridge.formats.nwb.common import (
@@ -237,7 +238,7 @@ def set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
     ds.attrs["nwb_containers"] = ", ".join(c.path for c in chosen)
     # a PoseEstimation holds estimated poses, its confidence optional: predictions, scored
     # or not (sleap-io reads every one as PredictedInstance)
-    ds.attrs["instance_kind"] = "predicted"
+    ds.attrs[model.INSTANCE_KIND] = model.PREDICTED_INSTANCES
     for key in ("session_description", "session_start_time", *GENERAL_TEXTS, *GENERAL_LISTS):
         if info.session.get(key):
             ds.attrs[key] = info.session[key]

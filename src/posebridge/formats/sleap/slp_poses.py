@@ -299,6 +299,9 @@ def pose_rows(
             attrs[SUGGESTIONS] = suggested
     if provenance := provenance_attr(t.provenance):
         attrs[PROVENANCE] = provenance
+    if user_chosen.size and not user_chosen.any() and np.isnan(instance_score[when, column]).any():
+        # predictions only, some without a score: said, so that writers keep them predictions
+        attrs[model.INSTANCE_KIND] = model.PREDICTED_INSTANCES
     attrs.update(version_attrs(t.provenance))
     return PoseRows(
         times=times,

@@ -289,7 +289,8 @@ class _Plan:
 
         predicted = np.isfinite(self.confidence).any(axis=2) | np.isfinite(instance_score)
         exists = np.isfinite(self.position).any(axis=(2, 3)) | predicted
-        if ds.attrs.get("instance_kind") == "predicted":  # scored or not (NWB PoseEstimation)
+        # every instance a prediction, scored or not (NWB PoseEstimation, a .slp's predictions)
+        if ds.attrs.get(model.INSTANCE_KIND) == model.PREDICTED_INSTANCES:
             predicted = exists
         self.at_time, self.at_ind = np.nonzero(exists)  # frame-major, individuals in order
         self.is_pred = predicted[self.at_time, self.at_ind]
