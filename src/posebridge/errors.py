@@ -21,7 +21,7 @@ import re
 import reprlib
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from os import PathLike
 from typing import Any, TypeVar
 
@@ -40,6 +40,7 @@ __all__ = [
     "PoseBridgeError",
     "SchemaError",
     "SeveralVideosError",
+    "SharedSubjectError",
     "TypeError",
     "UnknownFormatError",
     "user_stacklevel",
@@ -173,6 +174,40 @@ def _several_videos_error(
 
 class SchemaError(PoseBridgeError):
     """A dataset does not follow the posebridge/movement data model."""
+
+
+class SharedSubjectError(PoseBridgeError):
+    """One ``subject_id`` given for several individuals that NWB writes one file each.
+
+    NWB holds one subject per file. The refused ``subject_id``, the
+    ``individuals`` and whether it came as the writer's ``subject_id=`` option
+    (``from_option``; else shared in the metadata's subject section) are kept
+    apart, so that a batch can say which manifest row gave it.
+
+    Examples
+    --------
+    >>> error = SharedSubjectError(
+    ...     "subject_id 'M1' was given for 2 individuals.",
+    ...     subject_id="M1",
+    ...     individuals=["a", "b"],
+    ...     from_option=True,
+    ... )
+    >>> error.subject_id, error.individuals, error.from_option
+    ('M1', ['a', 'b'], True)
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        subject_id: Any = None,
+        individuals: Sequence[str] = (),
+        from_option: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.subject_id = subject_id
+        self.individuals = [str(name) for name in individuals]
+        self.from_option = from_option
 
 
 class DatasetKindError(SchemaError, _BuiltinAttributeError):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import time
 import traceback
 import warnings
@@ -23,6 +22,7 @@ from posebridge.batch.resume import (
 )
 from posebridge.errors import (
     PoseBridgeError,
+    SharedSubjectError,
     with_command_line_wording,
     worded_for_command_line,
 )
@@ -50,26 +50,19 @@ def _fps_named(job: Job, message: str) -> str:
     ).replace("; leave out fps to use", f"; leave out {said} to use", 1)
 
 
-#: The NWB writer's refusal of one subject_id for several individuals written one file each.
-_SHARED_SUBJECT = re.compile(
-    r"subject_id (?P<id>.+?) \(the subject_id= option\) was given for a dataset of "
-    r"(?P<count>\d+) individuals \((?P<names>.*?)\), which are written as one file per "
-    r"individual.*$"
-)
-
-
-def _manifest_subject_named(job: Job, message: str) -> str:
+def _manifest_subject_named(job: Job, error: BaseException, message: str) -> str:
     """``message`` naming the manifest row where :func:`posebridge.convert` names the
     ``subject_id=`` option, when a manifest row's ``subject_id`` is given for an input of
-    several individuals, with advice a manifest can follow (a row has one subject and
-    cannot select an individual)."""
-    found = _SHARED_SUBJECT.search(message)
-    if not job.manifest_row or found is None:
+    several individuals (a :class:`~posebridge.errors.SharedSubjectError`), with advice a
+    manifest can follow (a row has one subject and cannot select an individual)."""
+    if not job.manifest_row or not isinstance(error, SharedSubjectError):
         return message
+    if not error.from_option:
+        return message
+    names = error.individuals
     refused = PoseBridgeError(
-        message[: found.start()]
-        + f"the subject_id {found['id']} of {job.manifest_row} names one subject, "
-        f"but the input holds {found['count']} individuals ({found['names']}), which NWB "
+        f"the subject_id {error.subject_id!r} of {job.manifest_row} names one subject, "
+        f"but the input holds {len(names)} individuals ({', '.join(names)}), which NWB "
         "writes one file each, one subject per file; a manifest row cannot give each its "
         "own subject_id nor select one. Leave subject_id out of the row: each file's "
         "subject is then its individual's name (the 'dandi' template needs a subject_id, "
@@ -285,7 +278,9 @@ def _run_into(job: Job, on_chunk: Callable[[int, int], None] | None, result: Res
             result.findings = _inspect(outputs)
     except Exception as error:
         result.status = "failed"
-        result.error = _manifest_subject_named(job, _fps_named(job, _error_text(job, error)))
+        result.error = _manifest_subject_named(
+            job, error, _fps_named(job, _error_text(job, error))
+        )
         result.error_type = type(error).__name__
         if not isinstance(error, PoseBridgeError | OSError):
             result.error += " | " + traceback.format_exc(limit=3).splitlines()[-1]

@@ -199,6 +199,30 @@ def test_shared_subject_id_in_metadata_is_refused_like_the_option(tmp_path, pose
     assert len(one) == 1  # one file: one subject for all of them, as given
 
 
+def test_a_shared_subject_id_is_refused_with_its_facts_apart_and_pickles(tmp_path, poses):
+    """The refusal keeps the subject_id, the individuals and where it was given apart (a
+    batch names the manifest row from them, not by parsing the message), and survives the
+    trip from a worker process."""
+    import pickle
+
+    from posebridge.errors import SharedSubjectError
+
+    two = xr.concat([poses.assign_coords(individual=[n]) for n in ("b0", "b1")], "individual")
+    with pytest.raises(SharedSubjectError) as flag:
+        posebridge.save(two, tmp_path / "a.nwb", subject_id="M1")
+    with pytest.raises(SharedSubjectError) as shared:
+        posebridge.save(two, tmp_path / "a.nwb", metadata={"subject": {"subject_id": "M1"}})
+    assert (flag.value.subject_id, flag.value.individuals) == ("M1", ["b0", "b1"])
+    assert flag.value.from_option and not shared.value.from_option
+    back = pickle.loads(pickle.dumps(flag.value))
+    assert (str(back), back.subject_id, back.individuals, back.from_option) == (
+        str(flag.value),
+        "M1",
+        ["b0", "b1"],
+        True,
+    )
+
+
 def test_the_skeleton_of_a_files_one_animal_is_linked_to_its_subject(tmp_path, poses):
     """A subject_id other than the individual's name left Skeleton.subject empty
     (movement links it)."""

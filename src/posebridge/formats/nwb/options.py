@@ -10,7 +10,7 @@ from typing import Any
 import xarray as xr
 
 from posebridge import errors
-from posebridge.errors import PoseBridgeError, user_stacklevel
+from posebridge.errors import PoseBridgeError, SharedSubjectError, user_stacklevel
 from posebridge.formats.nwb.build import views_of
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.devices import dataset_video
@@ -25,14 +25,18 @@ from posebridge.formats.nwb.metadata_checks import (
 TEXT_FLAGS = ("subject_id", "species", "sex", "age", "session_description", "session_id")
 
 
-def _refuse_shared_subject_id(value: Any, given: str, individuals: list[str]) -> None:
-    """Refuse one subject_id for several individuals written one file each."""
-    raise PoseBridgeError(
-        f"subject_id {value!r} ({given}) was given for a dataset of "
-        f"{len(individuals)} individuals ({', '.join(individuals)}), which are written as "
+def _refuse_shared_subject_id(value: Any, given: str | None, individuals: list[str]) -> None:
+    """Refuse one subject_id for several individuals written one file each; ``given``
+    says where it was given, ``None`` for the ``subject_id=`` option."""
+    raise SharedSubjectError(
+        f"subject_id {value!r} ({given or 'the subject_id= option'}) was given for a dataset "
+        f"of {len(individuals)} individuals ({', '.join(individuals)}), which are written as "
         "one file per individual (NWB has one subject per file). Give each its subject "
         "in the metadata (subject: {<individual>: {subject_id: ...}}), or select one "
-        "individual."
+        "individual.",
+        subject_id=value,
+        individuals=individuals,
+        from_option=given is None,
     )
 
 
@@ -75,7 +79,7 @@ def options_config(
             )
     if split_individuals and not appending and len(individuals) > 1:
         if flags.get("subject_id") is not None:
-            _refuse_shared_subject_id(flags["subject_id"], "the subject_id= option", individuals)
+            _refuse_shared_subject_id(flags["subject_id"], None, individuals)
         shared = extra.subject_kwargs
         if not extra.is_per_entity(shared) and shared.get("subject_id") is not None:
             given = "shared in metadata's subject section"
