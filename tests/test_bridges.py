@@ -882,3 +882,42 @@ def test_instances_user_of_labels_without_unlinked_predictions_gives_no_warning(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         posebridge.from_sleap_io(source, instances="user")
+
+
+def test_predictions_without_scores_stay_predictions_through_sleap_io_labels():
+    """sleap-io Labels of predictions whose scores are NaN, through from_sleap_io and
+    to_sleap_io, are still PredictedInstances (they came back as user instances: labelled
+    frames SLEAP trains on)."""
+    sio = pytest.importorskip("sleap_io")
+    skeleton = sio.Skeleton(["a", "b"])
+    video = sio.Video(filename="/nowhere/v.mp4", open_backend=False)
+    track = sio.Track("mouse")
+    frames = [
+        sio.LabeledFrame(
+            video=video,
+            frame_idx=i,
+            instances=[
+                sio.PredictedInstance.from_numpy(
+                    np.array([[i, i + 1.0], [i + 2.0, i + 3.0]]),
+                    skeleton=skeleton,
+                    point_scores=np.full(2, np.nan),
+                    score=np.nan,
+                    track=track,
+                )
+            ],
+        )
+        for i in range(3)
+    ]
+    labels = sio.Labels(
+        labeled_frames=frames, skeletons=[skeleton], videos=[video], tracks=[track]
+    )
+
+    back = posebridge.to_sleap_io(posebridge.from_sleap_io(labels))
+
+    instances = [i for frame in back for i in frame.instances]
+    assert len(instances) == 3
+    assert all(isinstance(i, sio.PredictedInstance) for i in instances)
+    np.testing.assert_array_equal(
+        np.stack([i.numpy() for i in instances]),
+        np.stack([i.numpy() for frame in labels for i in frame.instances]),
+    )
