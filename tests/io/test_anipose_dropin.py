@@ -50,6 +50,33 @@ def test_from_anipose_style_df_leaves_out_an_extra_column_with_a_warning():
     assert "session" not in ours.variables and "session" not in ours.attrs
 
 
+@pytest.mark.parametrize(
+    "index",
+    [np.arange(3) / 30.0, [0.0, np.nan, 2.0], ["a", "b", "c"]],
+    ids=["seconds", "blank", "text"],
+)
+def test_from_anipose_style_df_leaves_out_a_first_unnamed_column_of_no_row_numbers(index):
+    """f159: a DataFrame read from a file saved with a non-integer index (a time in
+    seconds, a blank spreadsheet column) starts with 'Unnamed: 0'; movement ignores it,
+    and so did this drop-in (with its warning) until f158 made it a FormatError."""
+    table = anipose_table()
+    df = pd.concat([pd.DataFrame({"Unnamed: 0": index}), table], axis=1)
+    with pytest.warns(UserWarning, match=r"\['Unnamed: 0'\] are not Anipose's") as caught:
+        ours = load_poses.from_anipose_style_df(df, individual_name="mouse")
+    assert all(w.filename == __file__ for w in caught)
+    theirs = movement_load_poses.from_anipose_style_df(df, individual_name="mouse")
+    assert ours.time.values.tolist() == table["fnum"].tolist()
+    for keypoint in KEYPOINTS:
+        expected = table[[f"{keypoint}_{s}" for s in ("x", "y", "z")]].to_numpy()
+        np.testing.assert_array_equal(
+            ours.position.sel(keypoint=keypoint, individual="mouse").values, expected
+        )
+        np.testing.assert_array_equal(
+            ours.position.sel(keypoint=keypoint).values,
+            theirs.position.sel(keypoint=keypoint).values,
+        )
+
+
 def test_the_file_reader_still_refuses_an_extra_column_as_movement(tmp_path):
     path = tmp_path / "session.csv"
     anipose_table().assign(session=1).to_csv(path, index=False)

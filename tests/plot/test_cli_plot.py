@@ -95,6 +95,21 @@ def test_plot_over_a_video_frame(poses_file, tmp_path):
     assert "has 2 frames" in result.stderr
 
 
+def test_plot_over_an_image_given_as_video(poses_file, tmp_path):
+    """f159: --video is the command line's only way to put a still under a figure; a PNG
+    was probed as a one-frame video: a false 'shorter' warning, and skeleton refused it."""
+    from PIL import Image
+
+    still = tmp_path / "still.png"
+    Image.fromarray(np.full((48, 64, 3), 90, np.uint8)).save(still)
+    out = tmp_path / "over.png"
+    for kind in (["--kind", "trajectories"], ["--kind", "skeleton", "--frame", 3]):
+        result = run("plot", poses_file, *kind, "--video", still, "--out", out, "--overwrite")
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""
+        assert out.read_bytes().startswith(b"\x89PNG")
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="Windows file names hold no newline")
 def test_plot_over_a_video_shorter_than_the_poses(poses_file, tmp_path, poses_two_mice_with_nan):
     """f157: --video was used as a still only, whatever its length; the video named with

@@ -984,6 +984,44 @@ def test_a_still_of_another_size_than_the_poses_video_is_refused(poses, tmp_path
     assert shown_grey(plot.skeleton(ds, frame=1, video=video).axes[0]) == 10
 
 
+def test_an_image_given_as_video_is_drawn_as_an_image_with_no_length_check(poses, tmp_path):
+    """f159: video= (the CLI's --video) given a still was probed as a one-frame video:
+    trajectories warned it was shorter than the poses and skeleton refused it."""
+    from PIL import Image
+
+    Image.fromarray(np.full((48, 64, 3), 90, np.uint8)).save(tmp_path / "still.png")
+    ds = poses.assign_attrs(video_width=64, video_height=48)
+    assert ds.sizes["time"] > 1  # poses past frame 0, which a one-frame "video" would refuse
+    last = int(ds.time.values[-1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traced = plot.trajectories(ds, video=tmp_path / "still.png").axes[0]
+        drawn = plot.skeleton(ds, frame=last, video=tmp_path / "still.png").axes[0]
+    assert shown_grey(traced) == 90 and shown_grey(drawn) == 90
+    with pytest.raises(FileNotFoundError, match=r"gone\.png: no such image file\.$"):
+        plot.skeleton(ds, frame=1, video=tmp_path / "gone.png")
+
+
+def test_a_photo_given_as_video_is_shown_turned_as_its_exif_says(poses, tmp_path):
+    """f159: the size of a still given as video= was the stored one (48 x 64 here), not
+    the one shown (64 x 48, as the poses' video), so the photo was refused."""
+    from PIL import Image, ImageOps
+
+    stored = np.random.default_rng(3).integers(0, 255, (64, 48, 3), dtype=np.uint8)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned 90 degrees clockwise: 64 wide, 48 high
+    photo = tmp_path / "photo.png"
+    Image.fromarray(stored).save(photo, exif=exif.tobytes())
+    with Image.open(photo) as opened:
+        shown = np.asarray(ImageOps.exif_transpose(opened))
+    assert shown.shape == (48, 64, 3)
+    ds = poses.assign_attrs(video_width=64, video_height=48)
+    ax = plot.skeleton(ds, frame=1, video=photo).axes[0]
+    np.testing.assert_array_equal(ax.images[0].get_array(), shown)
+    with pytest.raises(PoseBridgeError, match="photo.png is 64 x 48 pixels, but the poses'"):
+        plot.trajectories(ds.assign_attrs(video_width=48, video_height=64), video=photo)
+
+
 def test_trajectories_frame_needs_a_video(poses, tmp_path):
     with pytest.raises(PoseBridgeError, match="frame=99999 picks a frame of a video, but no"):
         plot.trajectories(poses, frame=99999)

@@ -546,6 +546,8 @@ def background(
     skipped with a warning. A ``video`` shorter than the poses' frame numbers
     reach (:func:`frames_past_video`) is an error with ``exact_frame``, and a
     warning under paths (a shortened copy of the poses' video shows their scene).
+    A ``video`` with an image ending (``.png``, ``.jpg``, ...) is read as an
+    image, as shown (EXIF orientation applied), with no length or rate check.
     3D poses get no still (see :func:`flat_only`).
     """
     flat_only(ds, image if image is not None else video)
@@ -558,6 +560,8 @@ def background(
     if video is not None:
         if frame is None:
             raise PoseBridgeError(f"{video}: no frame number to show was given.")
+        if Path(video).suffix.lower() in _video.IMAGE_ENDINGS:  # a still: no length, no rate
+            return _checked_size(ds, _video.read_frame(video), str(video), explicit=True)
         info = _video.probe(video)
         wrong_size = size_mismatch(ds, info.width, info.height, str(video))
         if wrong_size is not None:  # another video, whatever its length

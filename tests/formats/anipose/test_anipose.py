@@ -745,6 +745,128 @@ def test_an_index_column_after_a_bom_or_with_crlf_line_ends_is_read(
 def test_a_dataframe_index_column_of_no_row_numbers_is_refused_naming_it(values, shown):
     df = pd.DataFrame({"Unnamed: 0": values, "a_x": [1.0, 2.0], "a_y": [3.0, 4.0]})
     df["a_z"] = [5.0, 6.0]
-    for unknown_columns in ("refuse", "ignore"):
-        with pytest.raises(FormatError, match=shown):
-            anipose.dataset_from_dataframe(df, unknown_columns=unknown_columns)
+    with pytest.raises(FormatError, match=shown):
+        anipose.dataset_from_dataframe(df, unknown_columns="refuse")
+
+
+@pytest.mark.parametrize("values", [[0, np.nan], [0.0, 1 / 30], ["a", "b"], [4, 4], [-1, 0]])
+def test_a_dataframe_index_column_of_no_frame_numbers_is_left_out_when_unknowns_are(values):
+    """f159: unknown_columns="ignore" (movement's from_anipose_style_df, which ignores such
+    a column) refused an 'Unnamed: 0' of no whole numbers since f158; before, it was left
+    out with the warning for columns that are not Anipose's, as other unknown columns are.
+    So is one of whole numbers that cannot be the frame numbers (repeated, negative)."""
+    df = pd.DataFrame({"Unnamed: 0": values, "a_x": [1.0, 2.0], "a_y": [3.0, 4.0]})
+    df["a_z"] = [5.0, 6.0]
+    with pytest.warns(UserWarning, match=r"\['Unnamed: 0'\] are not Anipose's and are left out"):
+        ds = anipose.dataset_from_dataframe(df, unknown_columns="ignore")
+    assert ds.time.values.tolist() == [0, 1]  # the rows: no frame numbers given
+    assert ds.position.sel(keypoint="a").values[:, :, 0].tolist() == [
+        [1.0, 3.0, 5.0],
+        [2.0, 4.0, 6.0],
+    ]
+
+
+def _filtered_without_fnum(n: int = 40) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An Anipose table without fnum, and its rows kept by a filter in pandas (the rows'
+    labels, 0..n-1 in the table, are the frame numbers)."""
+    table = anipose_table(["nose", "tail"], np.arange(n), seed=4).drop(columns="fnum")
+    kept = table[(table.index % 3 != 1) & (table.index != 20)]
+    assert not np.array_equal(kept.index, np.arange(len(kept)))  # gaps: 0, 2, 3, 5, ...
+    return table, kept
+
+
+def _frames_and_positions(ds: xr.Dataset) -> tuple[list, np.ndarray]:
+    ds = ds.load()
+    return ds.time.values.tolist(), ds.position.values[:, :, :, 0]
+
+
+@pytest.mark.parametrize("how", ["to_csv", "twice"])
+def test_a_table_without_fnum_saved_with_its_index_keeps_its_frame_numbers(tmp_path, how):
+    """f159: the index of a table without fnum, filtered in pandas and saved with
+    to_csv() (its default index=True), is its frame numbers; it was dropped and the rows
+    numbered 0, 1, 2, ...: every pose after a gap at another frame, without a word.
+    "twice": read back and saved again with an index (the first index is 'Unnamed: 0',
+    the frame numbers; the new one is the row numbers); eagerly, lazily and streamed."""
+    table, kept = _filtered_without_fnum()
+    path = tmp_path / "kept.csv"
+    kept.to_csv(path)
+    if how == "twice":
+        pd.read_csv(path).to_csv(path)
+        assert path.read_text().startswith(",Unnamed: 0,nose_x,")
+    frames = kept.index.tolist()
+    xyz = [f"{kp}_{axis}" for kp in ("nose", "tail") for axis in "xyz"]
+    expected = table.loc[frames, xyz].to_numpy().reshape(len(frames), 2, 3).transpose(0, 2, 1)
+    out = tmp_path / "out.nc"
+    posebridge.convert(path, out, chunk_frames=7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for ds in (posebridge.load(path), posebridge.open_dataset(path), posebridge.load(out)):
+            times, position = _frames_and_positions(ds)
+            assert times == frames
+            np.testing.assert_array_equal(position, expected)
+    assert posebridge.open_dataset(path).position.chunks is not None  # read lazily
+
+
+def test_an_index_out_of_order_without_fnum_gives_the_frames_of_its_rows(tmp_path):
+    """Rows in another order than their frames (a table sorted by a column, then saved):
+    each row at its index's frame, as rows are at their fnum."""
+    table, _ = _filtered_without_fnum(6)
+    shuffled = table.iloc[[3, 0, 5, 1]]
+    shuffled.to_csv(tmp_path / "shuffled.csv")
+    for ds in (
+        posebridge.load(tmp_path / "shuffled.csv"),
+        posebridge.open_dataset(tmp_path / "shuffled.csv"),
+    ):
+        assert ds.time.values.tolist() == [0, 1, 3, 5]
+        np.testing.assert_array_equal(
+            ds.position.sel(keypoint="nose", space="x", individual="id_0"),
+            table["nose_x"].iloc[[0, 1, 3, 5]],
+        )
+
+
+@pytest.mark.parametrize("opening", ["load", "open_dataset", "convert"])
+@pytest.mark.parametrize(
+    ("labels", "said"),
+    [
+        ([0, 2, 2, 5], r"line 4: frame 2 \(the index column in cell 1, taken for the frame "
+         r"numbers as there is no fnum\) appears twice"),
+        ([-1, 0, 1, 2], r"line 2: the index column in cell 1, taken for the frame numbers as "
+         r"there is no fnum, is -1, expected a whole frame number from 0"),
+    ],
+)  # fmt: skip
+def test_an_index_without_fnum_that_is_no_frame_numbers_is_refused_naming_the_line(
+    tmp_path, opening, labels, said
+):
+    table, _ = _filtered_without_fnum(4)
+    path = tmp_path / "bad.csv"
+    table.set_axis(labels).to_csv(path)
+    with pytest.raises(FormatError, match=said + r".*add an fnum column, or save the table"):
+        if opening == "convert":
+            posebridge.convert(path, tmp_path / "out.nc", chunk_frames=2)
+        else:
+            getattr(posebridge, opening)(path).load()
+    assert not (tmp_path / "out.nc").exists()
+
+
+def test_with_fnum_the_index_is_row_labels_whatever_it_holds(tmp_path):
+    """fnum is Anipose's frame number: an index beside it (here another numbering) is
+    left out without a word, not compared."""
+    table = anipose_table(["nose"], [10, 11, 15])
+    table.set_axis([0, 2, 7]).to_csv(tmp_path / "indexed.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for ds in (
+            posebridge.load(tmp_path / "indexed.csv"),
+            posebridge.open_dataset(tmp_path / "indexed.csv"),
+        ):
+            assert ds.time.values.tolist() == [10, 11, 15]
+
+
+def test_a_dataframe_without_fnum_takes_its_index_column_for_the_frames():
+    df = pd.DataFrame({"Unnamed: 0": [3, 8], "a_x": [1.0, 2.0], "a_y": [3.0, 4.0]})
+    df["a_z"] = [5.0, 6.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for unknown_columns in ("refuse", "ignore"):
+            ds = anipose.dataset_from_dataframe(df, unknown_columns=unknown_columns)
+            assert ds.time.values.tolist() == [3, 8]

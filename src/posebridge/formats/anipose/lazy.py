@@ -2,18 +2,20 @@
 
 The header line is read once; the data rows are found by one pass over the
 bytes (:func:`posebridge.formats._shared.csv_rows.scan`, which also reads the
-``fnum`` column); each range of rows is parsed when asked for by pandas with
-the eager reader's options and turned into a dataset by the eager reader's own
-table step (:func:`posebridge.formats.anipose.read._build`), so a lazily read
-region equals the same region of :func:`posebridge.formats.anipose.read.read`.
+``fnum`` column, or without it the last index column, as the eager reader takes
+them); each range of rows is parsed when asked for by pandas with the eager
+reader's options and turned into a dataset by the eager reader's own table step
+(:func:`posebridge.formats.anipose.read._build`), so a lazily read region equals
+the same region of :func:`posebridge.formats.anipose.read.read`.
 
 The alignment (``M_00..M_22``, ``center_0..2``) is taken from the first rows,
 as the eager reader takes it; every range checks that its rows repeat it (a
 row that differs raises the eager reader's error, naming its line).
 
 Files this does not cover raise :class:`NotLazy` (the caller reads them
-eagerly): quoted cells, blank lines, rows of different widths, ``fnum`` that is
-not a plain integer or not increasing, an alignment missing from the first rows.
+eagerly): quoted cells, blank lines, rows of different widths, frame numbers
+(``fnum``, or the index column that gives them) that are not plain integers or
+not increasing, an alignment missing from the first rows.
 """
 
 from __future__ import annotations
@@ -117,6 +119,8 @@ def _open(path: Path, individual_name: str) -> xr.Dataset:
     if not columns or len(set(columns)) != len(columns) or "" in columns[leading:]:
         raise NotLazy("header cells empty or repeated")
     frame_at = columns.index(FRAME_COLUMN) if FRAME_COLUMN in columns else None
+    if frame_at is None and leading:  # the frame numbers: the last index column's (read._build)
+        frame_at = leading - 1
     rows, frames = csv_rows.scan(path, len(first), len(columns), frame_at)
     if frames is None:
         frames = np.arange(rows.n_rows, dtype=np.int64)

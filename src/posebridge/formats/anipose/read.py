@@ -7,6 +7,7 @@ import io
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -159,19 +160,40 @@ def _constant_row(values: np.ndarray, names: Sequence[str], path: Path | None) -
     return first.astype(np.float64)
 
 
-def _frame_numbers(df: pd.DataFrame, path: Path | None, first_row: int = 0) -> np.ndarray:
-    if FRAME_COLUMN not in df.columns:
+def _frame_numbers(
+    df: pd.DataFrame, path: Path | None, first_row: int = 0, index: _Index | None = None
+) -> np.ndarray:
+    """The frame number of each row: ``fnum``; without it, the index column's numbers
+    (``index``: a table filtered in pandas and saved with its index keeps its frame
+    numbers there), else the row numbers.
+
+    Raises
+    ------
+    FormatError
+        Naming the line of a frame number that is no whole number from 0, or that
+        appears twice.
+    """
+    hint = ""
+    if FRAME_COLUMN in df.columns:  # Anipose's frame number: an index beside it is row labels
+        frames = _numeric(df, [FRAME_COLUMN], path, first_row)[:, 0]
+        what, cells = "fnum", df[FRAME_COLUMN]
+    elif index is not None:
+        frames, what, cells = index.numbers, index.as_frames(path), index.values
+        hint = (
+            " When the index is not the frame numbers, add an fnum column, or save the table "
+            "with to_csv(index=False)."
+        )
+    else:
         return np.arange(len(df), dtype=np.int64)
-    frames = _numeric(df, [FRAME_COLUMN], path, first_row)[:, 0]
     bad = ~model.whole_numbers(frames) | (frames < 0)  # Anipose counts frames from 0
     if bad.any():
         row = int(np.argmax(bad))
-        value = df[FRAME_COLUMN].iloc[row]
+        value = cells.iloc[row]
         shown = repr(value) if isinstance(value, str) else str(value)  # not np.float64(...)
         raise FormatError(
             path,
-            f"{_where(path, first_row + row)}: fnum is {shown}, "
-            "expected a whole frame number from 0 (below 2**53).",
+            f"{_where(path, first_row + row)}: {what}{',' if hint else ''} is {shown}, "
+            f"expected a whole frame number from 0 (below 2**53).{hint}",
         )
     frames = frames.astype(np.int64)
     seen = pd.Series(frames).duplicated().to_numpy()
@@ -179,8 +201,8 @@ def _frame_numbers(df: pd.DataFrame, path: Path | None, first_row: int = 0) -> n
         row = int(np.argmax(seen))
         raise FormatError(
             path,
-            f"{_where(path, first_row + row)}: frame {frames[row]} (fnum) appears twice; "
-            "each frame must have one row.",
+            f"{_where(path, first_row + row)}: frame {frames[row]} ({what}) appears twice; "
+            f"each frame must have one row.{hint}",
         )
     return frames
 
@@ -230,12 +252,69 @@ def _unknown_named(columns: list, unknown: list) -> str:
     return "[" + ", ".join(shown) + "]"
 
 
+class _Index(NamedTuple):
+    """An index column's cells as numbers (NaN where not a number), with how to name it."""
+
+    column: object
+    values: pd.Series
+    numbers: np.ndarray
+    blank: np.ndarray
+    named: str
+    place: int
+
+    def as_frames(self, path: Path | None) -> str:
+        """The column named as the frame numbers it gives (a table without ``fnum``)."""
+        column = repr(str(self.column)) if path is None else f"in cell {self.place + 1}"
+        return f"the index column {column}, taken for the frame numbers as there is no fnum"
+
+
+def _index_column(df: pd.DataFrame, column: object, path: Path | None) -> _Index:
+    """The cells of index column ``column`` read as numbers."""
+    values = df[column]
+    kind = values.dtype.kind
+    blank = values.isna().to_numpy()
+    if kind in "OSU":  # text: parsed from what it says
+        text = values.astype(str).str.strip()
+        blank = blank | (text == "").to_numpy()
+        numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+    elif kind in "iuf":  # also pandas' nullable integers
+        numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:  # booleans, dates: no row label
+        numbers = np.full(len(values), np.nan)
+    place = list(df.columns).index(column)
+    named = (
+        f"the column of cell {place + 1} of the header, which has no Anipose name,"
+        if path is not None
+        else f"column {str(column)!r}"
+    )
+    return _Index(column, values, numbers, blank, named, place)
+
+
+def _not_row_labels(df: pd.DataFrame) -> list:
+    """The index columns starting a DataFrame (:func:`index_columns`) whose cells are not
+    all whole numbers, or, for the last one when there is no ``fnum`` (it gives the frame
+    numbers), not distinct whole numbers from 0: not row labels, so columns that are not
+    Anipose's."""
+    leading = list(df.columns[: index_columns(list(df.columns))])
+    out = []
+    for column in leading:
+        numbers = _index_column(df, column, None).numbers
+        fine = model.whole_numbers(numbers).all()
+        if fine and column == leading[-1] and FRAME_COLUMN not in df.columns:
+            fine = bool((numbers >= 0).all()) and not pd.Series(numbers).duplicated().any()
+        if not fine:
+            out.append(column)
+    return out
+
+
 def _without_index_columns(
     df: pd.DataFrame, path: Path | None, first_row: int = 0
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, _Index | None]:
     """The table without the index columns that start it (:func:`index_columns`: an
     empty header cell, as ``DataFrame.to_csv`` writes the row labels by default, or
     ``Unnamed: 0``); they hold row labels, not Anipose's values, and are left out.
+    The last of them (the first saved, when a table was saved, read and saved again)
+    is returned too: without ``fnum`` its numbers are the frame numbers.
 
     Raises
     ------
@@ -244,41 +323,26 @@ def _without_index_columns(
         a column of values whose header cell is empty, not an index).
     """
     leading = list(df.columns[: index_columns(list(df.columns))])
+    index = None
     for column in leading:
-        values = df[column]
-        kind = values.dtype.kind
-        blank = values.isna().to_numpy()
-        if kind in "OSU":  # text: parsed from what it says
-            text = values.astype(str).str.strip()
-            blank = blank | (text == "").to_numpy()
-            numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
-        elif kind in "iuf":  # also pandas' nullable integers
-            numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        else:  # booleans, dates: no row label
-            numbers = np.full(len(values), np.nan)
-        bad = ~model.whole_numbers(numbers)
+        index = _index_column(df, column, path)
+        bad = ~model.whole_numbers(index.numbers)
         if not bad.any():
             continue
         row = int(np.argmax(bad))
-        value = values.iloc[row]
-        if blank[row]:
+        value = index.values.iloc[row]
+        if index.blank[row]:
             shown = "an empty cell"
         else:
             shown = repr(value) if isinstance(value, str) else str(value)
-        named = (
-            f"the column of cell {list(df.columns).index(column) + 1} of the header, which "
-            "has no Anipose name,"
-            if path is not None
-            else f"column {str(column)!r}"
-        )
         raise FormatError(
             path,
-            f"{_where(path, first_row + row)}: {named} holds {shown}; a column so named "
+            f"{_where(path, first_row + row)}: {index.named} holds {shown}; a column so named "
             "before Anipose's is taken for an index column (pandas' to_csv writes one) and "
             "must hold whole row numbers. Name the column, or save the table with "
             "to_csv(index=False).",
         )
-    return df.drop(columns=leading) if leading else df
+    return (df.drop(columns=leading) if leading else df), index
 
 
 def _build(
@@ -295,7 +359,7 @@ def _build(
             "has several header rows (a DeepLabCut-style table); an Anipose file has one "
             "header row of <keypoint>_x, _y, _z, _error, _ncams, _score columns.",
         )
-    df = _without_index_columns(df, path, first_row)
+    df, index = _without_index_columns(df, path, first_row)
     keypoints, by_keypoint, unknown = split_columns(list(df.columns))
     if unknown:
         raise FormatError(
@@ -317,7 +381,7 @@ def _build(
             + ", ".join(f"{kp}_{'/'.join(s)}" for kp, s in incomplete.items()),
         )
     n_time, n_kp = len(df), len(keypoints)
-    frames = _frame_numbers(df, path, first_row)
+    frames = _frame_numbers(df, path, first_row, index)
     names = [column for column in df.columns if column != FRAME_COLUMN]
     table = _numeric(df, names, path, first_row)  # usually a view of pandas' float block
     where = {name: index for index, name in enumerate(names)}
@@ -382,7 +446,10 @@ def dataset_from_dataframe(
     df
         The table as ``pandas.read_csv`` returns it (one header row). Index
         columns first (``Unnamed: 0``: a file saved with ``to_csv``'s index)
-        are left out when they hold whole numbers.
+        are left out when they hold whole numbers; without ``fnum``, the last
+        of them gives the frame numbers (a table filtered before it was
+        saved keeps them there). With ``unknown_columns="ignore"``, one
+        that holds other values is left out as other unknown columns are.
     individual_name
         Name of the one animal.
     unknown_columns
@@ -425,7 +492,9 @@ def dataset_from_dataframe(
         and not isinstance(df.columns, pd.MultiIndex)
     ):
         leading = index_columns(list(df.columns))  # row labels: left out by _build
-        unknown = split_columns(list(df.columns[leading:]))[2]
+        # ... when they are whole numbers; others (a time in seconds saved as the index)
+        # are columns of values, left out as movement ignores them
+        unknown = [*_not_row_labels(df), *split_columns(list(df.columns[leading:]))[2]]
         if unknown:
             warnings.warn(
                 f"columns {[str(column) for column in unknown]} are not Anipose's and are "
