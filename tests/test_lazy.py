@@ -555,3 +555,91 @@ def test_the_warnings_of_a_lazy_read_that_succeeds_are_given(tmp_path, poses_two
         patch.setattr(module, opener[1], warning_opener)
         texts = _warning_texts(lambda: open_lazily_indexed(path))
     assert texts.count("from the lazy reader") == 1
+
+
+def _saved(ds: xr.Dataset, tmp_path: Path, name: str) -> Path:
+    """``ds`` saved as ``name`` (Anipose: 3D, one individual, as Anipose writes)."""
+    if name.endswith("anipose.csv"):
+        rng = np.random.default_rng(3)
+        ds = posebridge.from_numpy(rng.uniform(0, 50, size=(20, 3, 3, 1)))
+        (path,) = posebridge.save(ds, tmp_path / name, format="anipose")
+        return path
+    (path,) = posebridge.save(ds, tmp_path / name)
+    return path
+
+
+@pytest.mark.parametrize("name", ["aDLC_resnet50.h5", "aDLC_resnet50.csv", "a_anipose.csv"])
+@pytest.mark.parametrize("how", ["engine", "open_dataset"])
+def test_editing_lazily_read_values_in_place_changes_no_later_reading_of_the_file(
+    tmp_path, poses_two_mice_with_nan, name, how
+):
+    path = _saved(poses_two_mice_with_nan, tmp_path, name)
+    eager = posebridge.load(path)
+
+    def opened() -> xr.Dataset:
+        if how == "engine":
+            return xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint)
+        return posebridge.open_dataset(path, chunks=-1)
+
+    first = opened()
+    assert first.attrs["lazy"] == 1
+    position = first.position.values
+    position += 1000.0  # the user's array: edited in place
+    first.confidence.values[...] = np.nan
+    for again in (opened(), xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint)):
+        np.testing.assert_array_equal(again.position.values, eager.position.values)
+        np.testing.assert_array_equal(again.confidence.values, eager.confidence.values)
+
+
+@pytest.mark.parametrize("name", ["aDLC_resnet50.csv", "a_anipose.csv"])
+@pytest.mark.parametrize("change", ["rewritten", "removed"])
+def test_a_csv_file_changed_after_a_lazy_read_is_refused_when_read_again(
+    tmp_path, poses_two_mice_with_nan, name, change
+):
+    path = _saved(poses_two_mice_with_nan, tmp_path, name)
+    ds = xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint)
+    assert ds.attrs["lazy"] == 1
+    ds.position.isel(time=slice(0, 5)).values  # noqa: B018  (read, so its rows are kept)
+    if change == "removed":
+        path.unlink()
+    else:  # the same shape, other values (and another size: the stamp differs)
+        text = path.read_text()
+        path.write_text(text.replace(".", ".5", 40))
+    with pytest.raises(posebridge.FormatError, match=path.name):
+        ds.position.isel(time=slice(0, 5)).values  # noqa: B018
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux /proc/self/io")
+@pytest.mark.parametrize(
+    "selection",
+    [[0, FRAMES - 1], [FRAMES - 1, 0, 5_000_000], slice(None, None, FRAMES // 4)],
+    ids=["first-and-last", "unsorted", "step"],
+)
+def test_frames_far_apart_read_through_the_engine_read_only_their_chunks(tmp_path, selection):
+    path = tmp_path / "big.analysis.h5"
+    chunk_bytes = _big_analysis_file(path)
+    ds = xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint)
+    frames = np.arange(FRAMES)[selection]
+    before = read_bytes()
+    values = ds.position.isel(time=selection).values
+    read = read_bytes() - before
+    assert values.shape == (len(frames), 2, 3, 1)
+    np.testing.assert_array_equal(values[:, 0, 0, 0], frames % CHUNK % 7)
+    # one chunk per frame asked for (and the file's header), not the span between them
+    assert read < (len(frames) + 4) * chunk_bytes, (read, chunk_bytes)
+
+
+@pytest.mark.parametrize("name", ["aDLC_resnet50.h5", "aDLC_resnet50.csv"])
+def test_closing_a_lazily_read_dataset_lets_go_of_the_rows_kept_of_its_file(
+    tmp_path, poses_two_mice_with_nan, name
+):
+    from posebridge.formats.dlc import csv_lazy
+    from posebridge.formats.dlc import lazy as dlc_lazy
+
+    kept = dlc_lazy._BUILT if name.endswith(".h5") else csv_lazy._PARSED
+    path = _saved(poses_two_mice_with_nan, tmp_path, name)
+    ds = xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint)
+    ds.position.values  # noqa: B018
+    assert kept._key is not None and str(path) in str(kept._key[0])
+    ds.close()
+    assert kept._key is None

@@ -38,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import os
@@ -53,7 +54,12 @@ from posebridge import api, errors, model, registry
 from posebridge._files import check_input, in_use_instead
 from posebridge._recorded_warnings import give_again, recording_warnings
 from posebridge.errors import PoseBridgeError, reading_failure
-from posebridge.formats._shared.lazy import LazyArray, NotLazy
+from posebridge.formats._shared.lazy import (
+    LazyArray,
+    NotLazy,
+    forget_blocks,
+    keep_blocks_while_open,
+)
 from posebridge.model.time_axis import warn_frames_beyond_float64
 
 __all__ = [
@@ -145,6 +151,9 @@ def header_sizes(
 def _wrap(ds: xr.Dataset) -> xr.Dataset:
     """Replace LazyArray data by xarray's lazily indexed wrapper."""
     replaced = {}
+    keep_blocks_while_open(
+        [v._data for v in ds.variables.values() if isinstance(v._data, LazyArray)]
+    )
     for name, variable in ds.variables.items():
         data = variable._data
         if isinstance(data, LazyArray):
@@ -228,6 +237,8 @@ def open_lazily_indexed(
     ds = model.with_file_fps(ds, fps, path)  # refuses a rate the file's times contradict
     if ds.attrs["lazy"]:  # load has warned otherwise
         warn_frames_beyond_float64(ds, path)
+        # closing the dataset lets go of the rows its file's readers keep (LastBlock)
+        ds.set_close(functools.partial(forget_blocks, os.path.abspath(path)))
     return ds
 
 

@@ -41,10 +41,16 @@ __all__ = [
     "clear_blocks",
     "field_block",
     "file_stamp",
+    "forget_blocks",
     "is_dask",
+    "keep_blocks_while_open",
     "time_blocks",
     "transposed_block",
 ]
+
+#: Bytes read at most per window of an outer selection (an array of indices or a stepped
+#: slice; see :meth:`LazyArray._outer`).
+WINDOW_BYTES = 8 << 20
 
 #: ``block(h5, region) -> array``: ``region`` is one ``(start, stop)`` per axis of the result.
 Block = Callable[[Any, tuple[tuple[int, int], ...]], np.ndarray]
@@ -108,6 +114,8 @@ class LazyArray(BackendArray):
         self.dtype = np.dtype(dtype)
         self.block = block
         self.stamp = file_stamp(self.path)
+        #: shared by the arrays of one opening (:func:`keep_blocks_while_open`)
+        self.opening: Any = None
         #: (variable name, dims) of a variable whose values must be finite or NaN
         #: (positions and sizes, see :func:`posebridge.model.validate.validate`)
         self.finite: tuple[str, tuple[Any, ...]] | None = None
@@ -121,10 +129,95 @@ class LazyArray(BackendArray):
             return indexing.explicit_indexing_adapter(
                 _without_empty_reversed_slices(key, self.shape),
                 self.shape,
-                indexing.IndexingSupport.BASIC,
-                self._basic,
+                indexing.IndexingSupport.OUTER_1VECTOR,
+                self._outer,
             )
         return self._basic(key if isinstance(key, tuple) else (key,))
+
+    def _outer(self, key: tuple[Any, ...]) -> np.ndarray:
+        """Outer indexing as xarray hands it: ints, slices of positive step, and one
+        sorted array of indices without repeats.
+
+        A stepped slice or an array of indices is read by windows of rows along the
+        axis it spans most (:data:`WINDOW_BYTES` each at most): only the rows
+        between the first and last index asked for in each window are read, so
+        frames far apart read only their own HDF5 chunks (or CSV rows).
+        """
+        key = tuple(key) + (slice(None),) * (self.ndim - len(key))
+        picks: dict[int, np.ndarray] = {}
+        for axis, (k, n) in enumerate(zip(key, self.shape, strict=True)):
+            if isinstance(k, slice) and k.indices(n)[2] != 1:
+                picks[axis] = np.arange(*k.indices(n), dtype=np.int64)
+            elif isinstance(k, np.ndarray):
+                picks[axis] = np.asarray(k, dtype=np.int64).reshape(-1)
+        if not picks:
+            return self._basic(key)
+        for axis, wanted in picks.items():
+            if wanted.size and (wanted.min() < 0 or wanted.max() >= self.shape[axis]):
+                raise IndexError(f"index out of bounds for an axis of size {self.shape[axis]}")
+        if any(not wanted.size for wanted in picks.values()):  # selects nothing
+            return np.array(np.broadcast_to(np.zeros((), self.dtype), self.shape)[key])
+        # the axis split into windows: the one whose selection spans most
+        split = max(picks, key=lambda a: int(picks[a].max() - picks[a].min()))
+        bounds = []
+        for axis, (k, n) in enumerate(zip(key, self.shape, strict=True)):
+            if axis in picks:
+                bounds.append(slice(int(picks[axis].min()), int(picks[axis].max()) + 1))
+            elif _is_int(k):
+                i = int(k) + (n if int(k) < 0 else 0)
+                bounds.append(slice(i, i + 1))
+            else:
+                bounds.append(slice(*k.indices(n)[:2]))
+        row_items = int(
+            np.prod([b.stop - b.start for a, b in enumerate(bounds) if a != split], dtype=np.int64)
+        )
+        window = max(1, WINDOW_BYTES // max(1, row_items * self.dtype.itemsize))
+        wanted = picks[split]
+        order = np.argsort(wanted, kind="stable")
+        ordered = wanted[order]
+        cuts = np.flatnonzero(np.diff(ordered // window)) + 1
+        starts = np.concatenate(([0], cuts))
+        stops = np.concatenate((cuts, [ordered.size]))
+        shape = [b.stop - b.start for b in bounds]
+        shape[split] = ordered.size
+        gathered = np.empty(shape, dtype=self.dtype)
+        regions = []
+        for a, b in zip(starts.tolist(), stops.tolist(), strict=True):  # a loop over windows
+            low, high = int(ordered[a]), int(ordered[b - 1]) + 1
+            regions.append(
+                tuple(
+                    (low, high) if axis == split else (bound.start, bound.stop)
+                    for axis, bound in enumerate(bounds)
+                )
+            )
+        for (a, b), region, values in zip(
+            zip(starts.tolist(), stops.tolist(), strict=True),
+            regions,
+            self._read_many(regions),
+            strict=True,
+        ):
+            taken = np.take(values, ordered[a:b] - region[split][0], axis=split)
+            where = [slice(None)] * len(shape)
+            where[split] = slice(a, b)
+            gathered[tuple(where)] = taken
+        if not np.array_equal(order, np.arange(order.size)):
+            back = np.empty_like(order)
+            back[order] = np.arange(order.size)
+            gathered = np.take(gathered, back, axis=split)
+        after: list[Any] = []
+        for axis, k in enumerate(key):
+            if axis == split:
+                after.append(slice(None))
+            elif axis in picks:
+                after.append(picks[axis] - bounds[axis].start)
+            elif _is_int(k):
+                after.append(0)
+            else:
+                after.append(slice(None))
+        for axis in sorted((a for a in picks if a != split), reverse=True):
+            gathered = np.take(gathered, after[axis], axis=axis)
+            after[axis] = slice(None)
+        return gathered[tuple(after)]
 
     def _basic(self, key: tuple[Any, ...]) -> np.ndarray:
         """Basic indexing: ints and slices (an Ellipsis expands)."""
@@ -154,9 +247,7 @@ class LazyArray(BackendArray):
         if any(high <= low for low, high in region):
             empty = np.empty([max(h - lo, 0) for lo, h in region], dtype=self.dtype)
             return empty[tuple(after)]
-        values = np.asarray(self._read(tuple(region)), dtype=self.dtype)
-        if self.finite is not None:
-            self._refuse_infinite(values, region)
+        (values,) = self._read_many([tuple(region)])
         return values[tuple(after)]
 
     def _refuse_infinite(self, values: np.ndarray, region: tuple[tuple[int, int], ...]) -> None:
@@ -170,14 +261,28 @@ class LazyArray(BackendArray):
         if message is not None:
             raise SchemaError(f"{self.path}: {message}")
 
-    def _read(self, region: tuple[tuple[int, int], ...]) -> np.ndarray:
+    def _read_many(self, regions: list[tuple[tuple[int, int], ...]]) -> list[np.ndarray]:
+        """The values of each region, of this array's dtype and checked as finite where
+        asked; never memory a cache keeps (a caller may change them in place)."""
+        out = []
+        for region, values in zip(regions, self._read(regions), strict=True):
+            values = np.asarray(values, dtype=self.dtype)
+            if not values.flags.writeable:
+                values = values.copy()  # a kept block (LastBlock freezes them): the caller's own
+            if self.finite is not None:
+                self._refuse_infinite(values, region)
+            out.append(values)
+        return out
+
+    def _read(self, regions: list[tuple[tuple[int, int], ...]]) -> list[np.ndarray]:
+        """The values of each region, read with the file opened once."""
         import h5py
 
         try:
             self._check_unchanged()
             with h5py.File(self.path, "r") as h5:
-                values = self.block(h5, region)
-            self._check_unchanged()  # changed while the region was read
+                values = [self.block(h5, region) for region in regions]
+            self._check_unchanged()  # changed while the regions were read
             return values
         except Exception as error:  # a damaged chunk, a file gone since it was opened
             raise reading_failure(self.path, error) from error
@@ -214,9 +319,13 @@ class FileLazyArray(LazyArray):
     >>> lazy = FileLazyArray("a.csv", (10, 3), np.float64, block)  # doctest: +SKIP
     """
 
-    def _read(self, region: tuple[tuple[int, int], ...]) -> np.ndarray:
+    def _read(self, regions: list[tuple[tuple[int, int], ...]]) -> list[np.ndarray]:
         try:
-            return self.block(self.path, region)
+            # before the blocks: a block kept from before the file changed is not served
+            self._check_unchanged()
+            values = [self.block(self.path, region) for region in regions]
+            self._check_unchanged()
+            return values
         except Exception as error:
             raise reading_failure(self.path, error) from error
 
@@ -242,6 +351,8 @@ class LastBlock:
         self._lock = threading.Lock()
         self._key: Any = None
         self._value: Any = None
+        #: key -> an Event set when the value of that key, being made, is kept
+        self._making: dict[Any, threading.Event] = {}
         _CACHES.add(self)
 
     def clear(self) -> None:
@@ -249,14 +360,37 @@ class LastBlock:
         with self._lock:
             self._key = self._value = None
 
+    def forget(self, path: str) -> None:
+        """Forget the kept value if it was made from the file ``path`` (the key's first item)."""
+        with self._lock:
+            if isinstance(self._key, tuple) and self._key and _same_file(self._key[0], path):
+                self._key = self._value = None
+
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
-        """The value of ``key``: the kept one, or ``make()`` (then kept)."""
-        with self._lock:
-            if self._key == key:
-                return self._value
-        value = make()
-        with self._lock:
-            self._key, self._value = key, value
+        """The value of ``key``: the kept one, or ``make()`` (then kept).
+
+        A value being made by another thread is waited for, not made twice (dask
+        computes the variables of one block of rows at the same time).
+        """
+        import threading
+
+        while True:
+            with self._lock:
+                if self._key == key:
+                    return self._value
+                making = self._making.get(key)
+                if making is None:
+                    done = self._making[key] = threading.Event()
+                    break
+            making.wait()  # then the kept value, or (replaced or failed) made here
+        try:
+            value = _frozen(make())
+            with self._lock:
+                self._key, self._value = key, value
+        finally:
+            with self._lock:
+                del self._making[key]
+            done.set()
         return value
 
     def __reduce__(self) -> tuple[Any, tuple[()]]:  # a fresh, empty cache where unpickled
@@ -264,6 +398,65 @@ class LastBlock:
 
 
 _CACHES: weakref.WeakSet[LastBlock] = weakref.WeakSet()
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` with its arrays made read-only (those of a dict or a Dataset too): a
+    kept block is shared by every later read, which copies what it hands out."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, dict):
+        for item in value.values():
+            _frozen(item)
+    elif hasattr(value, "variables"):  # an xarray Dataset
+        for variable in value.variables.values():
+            _frozen(variable.values)
+    return value
+
+
+def _is_int(key: Any) -> bool:
+    return isinstance(key, int | np.integer)
+
+
+def _same_file(kept: Any, path: str) -> bool:
+    try:
+        return os.path.abspath(os.fspath(kept)) == path
+    except TypeError:
+        return False
+
+
+def forget_blocks(path: str) -> None:
+    """Forget the blocks kept of the file ``path`` (an absolute path): called when
+    the arrays of a lazily opened file are closed or collected, so that the
+    cache does not keep a closed dataset's rows alive.
+
+    Examples
+    --------
+    >>> forget_blocks("/data/a.csv")
+    """
+    for cache in list(_CACHES):
+        cache.forget(path)
+
+
+class _Opening:
+    """Held by the arrays of one opening of a file; the rows kept of the file go with it."""
+
+
+def keep_blocks_while_open(arrays: list[LazyArray]) -> None:
+    """Have the blocks kept of the files of ``arrays`` (those of one opened dataset)
+    forgotten once all of them are gone (collected, or replaced by their values in
+    xarray's memory cache).
+
+    Examples
+    --------
+    >>> keep_blocks_while_open([])
+    """
+    by_path: dict[str, _Opening] = {}
+    for array in arrays:
+        if array.path not in by_path:
+            by_path[array.path] = _Opening()
+            weakref.finalize(by_path[array.path], forget_blocks, array.path)
+        array.opening = by_path[array.path]
 
 
 def clear_blocks() -> None:

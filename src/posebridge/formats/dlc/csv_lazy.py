@@ -222,6 +222,7 @@ def _open(path: Path, software: str) -> xr.Dataset:
             csv_block, rows, columns, names, software, str(variable), first_line=header.skip + 1
         )
         lazy = FileLazyArray(path, (rows.n_rows, *array.shape[1:]), np.float64, block)
+        lazy.stamp = (rows.size, rows.mtime_ns)  # the file as scanned: changed since, refused
         variables[variable] = (array.dims, lazy)
     coords: dict[str, Any] = {  # in the eager reader's order
         name: frames if name == "time" else probe[name].values for name in probe.coords
