@@ -433,6 +433,7 @@ def plan_batch(
     _refuse_outputs_onto_inputs(jobs, manifest)
     options_per_job(jobs, read_options, "reader")
     options_per_job(jobs, write_options, "writer")
+    _one_writer_per_folder_and_file(jobs)
     _note_claimed_names(jobs)
     _note_split_files(jobs)
     return Plan(
@@ -522,6 +523,83 @@ def _one_output_per_file(jobs: list[Job], dandi: bool = False) -> list[Job]:
             folded[where.casefold()] = job
         kept.append(job)
     return kept
+
+
+def _writer_of(job: Job) -> str | None:
+    """The name of the format the job writes (``None`` when its output cannot be resolved:
+    the job reports that)."""
+    try:
+        return registry.resolve_for_writing(Path(job.target), job.to_format, "poses").name
+    except PoseBridgeError:
+        return None
+
+
+def _one_writer_per_folder_and_file(jobs: list[Job]) -> None:
+    """Fail a job whose writer writes, beside its output, files that another job writes too.
+
+    :func:`_one_output_per_file` compares the outputs named; some writers write
+    more: a YOLO pose dataset writes its label files (``<split>/labels/*.txt``)
+    and split lists below its data.yaml's folder, under names taken from its
+    images (every dataset of video frames names them ``frame_<N>.txt``), and a
+    Label Studio writer given ``label_config`` writes that file too. Two such
+    jobs would replace each other's files (with ``overwrite``, both reported
+    ``ok``) or mix two datasets in one folder: the later job fails at planning,
+    before anything is written, naming both inputs. Folders and files are
+    compared as they land (links followed, case as the file system treats it).
+    Split files per individual are kept apart when each job runs
+    (:func:`~posebridge.batch.resume.own_outputs`), where the input's
+    individual names are known.
+    """
+    parents: dict[str, Path] = {}
+    files: dict[str, Job] = {}
+    for job in jobs:
+        if not job.error and job.target:
+            files.setdefault(os.path.normcase(str(real_target(job.target, parents))), job)
+    folders: dict[str, Job] = {}
+    for job in jobs:
+        if job.error or not job.target:
+            continue
+        writer = _writer_of(job)
+        if writer == "yolo":
+            folder = Path(job.target).parent
+            key = os.path.normcase(os.path.realpath(folder))
+            first = folders.setdefault(key, job)
+            if first is not job:
+                job.error = _shared_dataset_folder_text(first, job, folder)
+            continue
+        config = job.write_options.get("label_config") if writer == "labelstudio" else None
+        if isinstance(config, str | os.PathLike) and os.fspath(config):
+            key = os.path.normcase(str(real_target(config, parents)))
+            first = files.setdefault(key, job)
+            if first is not job:
+                whose = (
+                    "output"
+                    if first.target
+                    and key == os.path.normcase(str(real_target(first.target, parents)))
+                    else "Label Studio configuration (label_config)"
+                )
+                job.error = (
+                    f"{job.source}: its Label Studio configuration (label_config) {config} is "
+                    f"also the {whose} of {first.manifest_row or first.source} in this batch: "
+                    "one would replace the other (even with overwrite). Convert the inputs "
+                    "that need a configuration apart, each with its own label_config."
+                )
+
+
+def _shared_dataset_folder_text(first: Job, job: Job, folder: Path) -> str:
+    """Why ``job``'s YOLO dataset fails when ``first``'s is written in the same folder."""
+    where = (
+        "a naming template that gives each input a folder of its own, e.g. '{stem}/{stem}{ext}'"
+    )
+    if job.manifest_row:
+        where += ", or the manifest's output column"
+    return (
+        f"{job.source}: its YOLO dataset {job.target} writes its label files and split "
+        f"folders below {folder or '.'}, as the YOLO dataset {first.target} of "
+        f"{first.manifest_row or first.source} does: label files of the same names (every "
+        "dataset of video frames names them frame_<N>.txt) would replace each other, even "
+        f"with overwrite, and the two datasets would mix. Use {where}."
+    )
 
 
 def _case_only_text(first: Job, job: Job) -> str:
