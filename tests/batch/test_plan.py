@@ -189,3 +189,33 @@ def test_label_studio_jobs_sharing_one_label_config_file_fail_but_the_first(tmp_
     assert not first.error
     assert str(config) in second.error and str(tmp_path / "a.nc") in second.error
     assert second.error.startswith(str(tmp_path / "b.nc"))
+
+
+def test_a_manifest_id_making_an_output_name_too_long_fails_at_planning_naming_the_row(
+    tmp_path,
+):
+    # the operating system said only "[Errno 36] File name too long", naming no row
+    import os
+
+    _inputs(tmp_path, "a.nc")
+    manifest = tmp_path / "m.csv"
+    subject = "y" * 240
+    manifest.write_text(f"input,subject_id,session_id\na.nc,{subject},1\n")
+    (job,) = plan_jobs(None, tmp_path / "out", template="dandi", manifest=manifest)
+    name = f"sub-{subject}_ses-1_behavior.nwb"
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX")
+    assert job.error.startswith(f"{tmp_path / 'a.nc'}, the input of {manifest} (line 2):")
+    assert f"is {len(name)} bytes long" in job.error and f"allows {limit}" in job.error
+    assert "subject_id" in job.error and "'output' column" in job.error
+    assert job.target == ""  # no output named: the report names none (not the input)
+
+
+def test_a_glob_matching_no_input_reports_no_output(tmp_path):
+    # its target was the input's path: a script acting on failed rows' targets would act
+    # on the user's input
+    _inputs(tmp_path, "b.nc")
+    jobs = plan_jobs(
+        [tmp_path / "b.nc", str(tmp_path / "missing*.nc")], tmp_path / "out", to="nwb"
+    )
+    missing = next(job for job in jobs if job.source.endswith("missing*.nc"))
+    assert missing.error and missing.target == ""

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import errors, model, registry
+from posebridge._files import refuse_long_names
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._output_paths import inside_input_folder, real_target, refuse_folder_name
 from posebridge.batch.inputs import NO_MATCH, Input, expand_sources, source_items
@@ -359,7 +360,7 @@ def plan_batch(
         source = found.path.absolute()
         parent = found.parent
         if found.problem:
-            jobs.append(Job(source=str(found.path), target=str(found.path), error=found.problem))
+            jobs.append(Job(source=str(found.path), target="", error=found.problem))
             continue
         job = Job(
             source=str(source),
@@ -393,14 +394,14 @@ def plan_batch(
             if not target.is_absolute():
                 target = (out if out is not None else found.base or source.parent) / target
             target = Path(os.path.normpath(target))
+            _refuse_long_output_name(target, job, "output" in row)
             job.target = str(target)
             job.write_options.update(_writer_metadata(row, to, target))
             if template in ("dandi", DANDI_TEMPLATE) and "output" not in row:
                 subject = str(row.get("subject_id"))
                 key = dandi_label(subject).casefold()  # M1 and m1: one folder on macOS
                 by_label.setdefault(key, {}).setdefault(subject, []).append(job)
-        except PoseBridgeError as error:  # the output asked for, else the input, is shown
-            job.target = job.target or str(row.get("output") or source)
+        except PoseBridgeError as error:  # no output named: none is reported (not the input)
             job.error = str(error)
         jobs.append(job)
     _refuse_subjects_sharing_a_label(by_label)
@@ -441,6 +442,36 @@ def plan_batch(
         [str(p.absolute()) for p in ignored],
         {str(p.absolute()): reason for p, reason in reasons.items()},
     )
+
+
+def _refuse_long_output_name(target: Path, job: Job, from_output_column: bool) -> None:
+    """Refuse an output name the file system cannot hold (a part over its limit, 255
+    bytes usually; a path over ``PATH_MAX``), naming the input and its manifest row, before
+    the batch runs: the operating system would say only "File name too long".
+
+    Examples
+    --------
+    >>> _refuse_long_output_name(Path("out/a.nwb"), Job("a.h5", ""), False)
+    """
+    try:
+        refuse_long_names(target)
+    except PoseBridgeError as error:
+        row = f", the input of {job.manifest_row}:" if job.manifest_row else ":"
+        if from_output_column:
+            advice = "give the row a shorter output"
+        elif job.manifest_row:
+            advice = (
+                "give the row shorter values (subject_id, session_id), an 'output' column, "
+                "or a shorter naming template"
+            )
+        else:
+            advice = "use a shorter naming template or output folder"
+        what = "the manifest's output" if from_output_column else "the naming template"
+        said = str(error).removesuffix(" Choose a shorter name.")
+        raise PoseBridgeError(
+            f"{job.source}{row} {what} names an output the file system cannot hold: "
+            f"{said} To convert this input, {advice}."
+        ) from None
 
 
 def _refuse_subjects_sharing_a_label(by_label: dict[str, dict[str, list[Job]]]) -> None:
