@@ -105,3 +105,5 @@ def test_workers_of_a_batch_killed_with_sigkill_end(tmp_path, progress, sigint_i
     kept = os.listdir(out) if out.is_dir() else []
     assert [n for n in kept if TEMPORARY_MARK in n] == []
     assert len(kept) < 4
+    if sigint_ignored:  # the running jobs were stopped, not left to finish for no one
+        assert kept == []

@@ -401,7 +401,8 @@ def plan_batch(
                 subject = str(row.get("subject_id"))
                 key = dandi_label(subject).casefold()  # M1 and m1: one folder on macOS
                 by_label.setdefault(key, {}).setdefault(subject, []).append(job)
-        except PoseBridgeError as error:  # no output named: none is reported (not the input)
+        except PoseBridgeError as error:  # the output asked for is shown; never the input
+            job.target = job.target or str(row.get("output") or "")
             job.error = str(error)
         jobs.append(job)
     _refuse_subjects_sharing_a_label(by_label)
