@@ -60,7 +60,9 @@ class Job:
     Attributes
     ----------
     source, target
-        Input file (or folder read as one input) and output file (absolute).
+        Input file (or folder read as one input) and output file (absolute);
+        ``target`` is ``""`` (or the manifest row's ``output`` as given) when
+        planning could not name the output (:attr:`error` says why).
     from_format, to_format
         Format names, or ``None`` (detect the input / choose by the output name);
         a folder found in a folder given has the format that reads it.

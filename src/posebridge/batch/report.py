@@ -319,16 +319,14 @@ def _output_names(result: Result) -> str:
 
 def _shown(name: str) -> str:
     r"""A file name as the table prints it: as it is, or quoted with its control characters
-        escaped (as Python writes it) when a character of it would print as another or as
-        nothing (a newline, a tab, a space at either end); as the command line's
-        ``shown_path`` shows names.
+    escaped (as Python writes it) when a character of it would print as another or as
+    nothing (a newline, a tab, a space at either end); as the command line's
+    ``shown_path`` shows names.
 
-        Examples
-        --------
-        >>> print(_shown("a b.csv"), _shown("a
-    b.csv"))
-        a b.csv 'a
-    b.csv'
+    Examples
+    --------
+    >>> print(_shown("a b.csv"), _shown("a\nb.csv"))
+    a b.csv 'a\nb.csv'
     """
     if name.isprintable() and name == name.strip():
         return name
