@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import _save_targets, api, errors, model, registry
-from posebridge._files import check_input, recording_files_read
+from posebridge._files import check_input, recording_files_read, refuse_long_names
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._output_paths import refuse_folder_name, refuse_writing_onto_input
 from posebridge._outputs import existing_output, inputs_kept
@@ -156,6 +156,7 @@ def convert(
     expect_path(target, "target")
     refuse_folder_name(target)
     target = Path(target)
+    refuse_long_names(target)  # else "File name too long" (OSError), naming no part
     expect_bool(overwrite, "overwrite")
     model.checked_fps(fps)  # the reader takes it as given: only refused here, early
     expect_kind(read_options, dict[str, Any] | None, "read_options")

@@ -50,8 +50,15 @@ def _alive(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[0] != "Z"
 
 
-@pytest.mark.parametrize("progress", [False, True], ids=["quiet", "with-progress"])
-def test_workers_of_a_batch_killed_with_sigkill_end(tmp_path, progress):
+@pytest.mark.parametrize(
+    ("progress", "sigint_ignored"),
+    [(False, False), (True, False), (False, True)],
+    ids=["quiet", "with-progress", "started-with-sigint-ignored"],
+)
+def test_workers_of_a_batch_killed_with_sigkill_end(tmp_path, progress, sigint_ignored):
+    """Also for a batch started with SIGINT ignored (``posebridge batch ... &`` in a
+    script, a SLURM job script), which its workers inherit: they stop at once too, well
+    before ORPHAN_GRACE would end them with their temporaries left."""
     inputs = tmp_path / "in"
     inputs.mkdir()
     rng = np.random.default_rng(11)
@@ -62,7 +69,9 @@ def test_workers_of_a_batch_killed_with_sigkill_end(tmp_path, progress):
     # progress through a callback: chunk reports travel through a manager's process too
     on_chunk = "lambda *a: None" if progress else "None"
     code = (
-        "import posebridge\n"
+        "import signal\n"
+        + "signal.signal(signal.SIGINT, signal.SIG_IGN)\n" * sigint_ignored
+        + "import posebridge\n"
         f"posebridge.convert_many({str(inputs)!r}, {str(out)!r}, to='nc', jobs=2,\n"
         f"                        chunk_frames=200, progress=False, on_chunk={on_chunk})\n"
     )
@@ -83,7 +92,8 @@ def test_workers_of_a_batch_killed_with_sigkill_end(tmp_path, progress):
     batch.kill()
     batch.wait()
 
-    deadline = time.monotonic() + 30
+    # well within ORPHAN_GRACE (30 s), after which a worker ends leaving its temporaries
+    deadline = time.monotonic() + 15
     while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.05)
     left = [pid for pid in children if _alive(pid)]
@@ -95,3 +105,5 @@ def test_workers_of_a_batch_killed_with_sigkill_end(tmp_path, progress):
     kept = os.listdir(out) if out.is_dir() else []
     assert [n for n in kept if TEMPORARY_MARK in n] == []
     assert len(kept) < 4
+    if sigint_ignored:  # the running jobs were stopped, not left to finish for no one
+        assert kept == []

@@ -101,3 +101,121 @@ def test_a_template_without_a_format_is_not_refused_when_every_row_names_its_out
     manifest.write_text("input,output\na.nc,x.nwb\n")
     (job,) = plan_jobs(None, tmp_path / "out", template="{stem}{ext}", manifest=manifest)
     assert not job.error
+
+
+def _two_recordings(folder):
+    """Two inputs of different lengths (5 and 9 frames), their positions."""
+    import numpy as np
+
+    import posebridge
+
+    folder.mkdir()
+    rng = np.random.default_rng(3)
+    arrays = {}
+    for name, frames in (("a", 5), ("b", 9)):
+        arrays[name] = rng.uniform(10, 400, size=(frames, 2, 3, 1))
+        posebridge.save(posebridge.from_numpy(arrays[name], fps=30), folder / f"{name}.nc")
+    return arrays
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_yolo_datasets_of_two_inputs_in_one_folder_fail_before_anything_is_written(
+    tmp_path, overwrite
+):
+    # both datasets write out/train/labels/frame_000000.txt ...: with overwrite the later
+    # one replaced the earlier's label files, and both were reported ok
+    import numpy as np
+
+    import posebridge
+
+    arrays = _two_recordings(tmp_path / "in")
+    out = tmp_path / "out"
+    report = posebridge.convert_many(
+        tmp_path / "in",
+        out,
+        to="yolo",
+        jobs=1,
+        progress=False,
+        overwrite=overwrite,
+        write_options={"image_size": (640, 480)},
+    )
+    by_name = {r.source.rpartition("/")[2]: r for r in report.results}
+    assert by_name["a.nc"].status == "ok"
+    failed = by_name["b.nc"]
+    assert failed.status == "failed"
+    assert str(tmp_path / "in" / "b.nc") in failed.error
+    assert str(tmp_path / "in" / "a.nc") in failed.error
+    assert str(out) in failed.error and "{stem}/{stem}{ext}" in failed.error
+    assert not (out / "b.yml").exists()
+    back = posebridge.load(out / "a.yml", image_size=(640, 480))
+    assert back.sizes["time"] == len(arrays["a"])
+    np.testing.assert_allclose(back.position.values, arrays["a"], atol=1e-3)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_yolo_datasets_each_in_a_folder_of_its_own_are_written(tmp_path):
+    # the advice of the refusal above: each input's dataset in its own folder
+    import numpy as np
+
+    import posebridge
+
+    arrays = _two_recordings(tmp_path / "in")
+    out = tmp_path / "out"
+    report = posebridge.convert_many(
+        tmp_path / "in",
+        out,
+        to="yolo",
+        template="{stem}/{stem}{ext}",
+        jobs=1,
+        progress=False,
+        write_options={"image_size": (640, 480)},
+    )
+    assert [r.status for r in report.results] == ["ok", "ok"]
+    for name, array in arrays.items():
+        back = posebridge.load(out / name / f"{name}.yml", image_size=(640, 480))
+        np.testing.assert_allclose(back.position.values, array, atol=1e-3)
+
+
+def test_label_studio_jobs_sharing_one_label_config_file_fail_but_the_first(tmp_path):
+    _inputs(tmp_path, "a.nc", "b.nc")
+    config = tmp_path / "config.xml"
+    first, second = plan_jobs(
+        [tmp_path / "a.nc", tmp_path / "b.nc"],
+        tmp_path / "out",
+        to="labelstudio",
+        write_options={"label_config": config},
+    )
+    assert not first.error
+    assert str(config) in second.error and str(tmp_path / "a.nc") in second.error
+    assert second.error.startswith(str(tmp_path / "b.nc"))
+
+
+def test_a_manifest_id_making_an_output_name_too_long_fails_at_planning_naming_the_row(
+    tmp_path,
+):
+    # the operating system said only "[Errno 36] File name too long", naming no row
+    import os
+
+    _inputs(tmp_path, "a.nc")
+    manifest = tmp_path / "m.csv"
+    subject = "y" * 240
+    manifest.write_text(f"input,subject_id,session_id\na.nc,{subject},1\n")
+    (job,) = plan_jobs(None, tmp_path / "out", template="dandi", manifest=manifest)
+    name = f"sub-{subject}_ses-1_behavior.nwb"
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX")
+    assert job.error.startswith(f"{tmp_path / 'a.nc'}, the input of {manifest} (line 2):")
+    assert f"is {len(name)} bytes long" in job.error and f"allows {limit}" in job.error
+    assert "subject_id" in job.error and "'output' column" in job.error
+    assert job.target == ""  # no output named: the report names none (not the input)
+
+
+def test_a_glob_matching_no_input_reports_no_output(tmp_path):
+    # its target was the input's path: a script acting on failed rows' targets would act
+    # on the user's input
+    _inputs(tmp_path, "b.nc")
+    jobs = plan_jobs(
+        [tmp_path / "b.nc", str(tmp_path / "missing*.nc")], tmp_path / "out", to="nwb"
+    )
+    missing = next(job for job in jobs if job.source.endswith("missing*.nc"))
+    assert missing.error and missing.target == ""

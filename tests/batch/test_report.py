@@ -310,3 +310,31 @@ def test_a_long_error_is_cut_in_the_table_and_given_whole_below_it():
     assert long in rows  # the whole message, on a line of its own, after the table
     assert rows.index(long) > rows.index(row)
     assert text.count("b.slp: is empty.") == 1  # a message that fits is not repeated
+
+
+def test_the_full_text_under_the_table_names_the_input_even_when_the_note_names_its_output():
+    # a writer's message names the output, which holds the input's name: the line then
+    # named no input; two inputs of one name are told apart by their paths
+    why = "cannot be written: " + "because " * 30 + "so do this."
+    results = [
+        Result("/d/s1/b.csv", "/o/s1/b.csv", "failed", error=f"/o/s1/b.csv: {why}"),
+        Result("/d/s2/b.csv", "/o/s2/b.csv", "failed", error=f"/o/s2/b.csv: {why}"),
+        Result("/d/c.csv", "/o/c.csv", "failed", error=f"/o/c.csv: {why}"),
+        Result("/d/e.csv", "/o/e.csv", "failed", error=f"/d/e.csv: {why}"),
+    ]
+    full = BatchReport(results).table().split("in full (cut in the table above):\n")[1]
+    lines = full.splitlines()[:4]
+    assert lines[0] == f"/d/s1/b.csv: /o/s1/b.csv: {why}"
+    assert lines[1] == f"/d/s2/b.csv: /o/s2/b.csv: {why}"
+    assert lines[2] == f"c.csv: /o/c.csv: {why}"
+    assert lines[3] == f"/d/e.csv: {why}"  # already named: not twice
+
+
+def test_the_table_shows_names_with_a_newline_quoted_and_no_output_as_a_dash():
+    results = [
+        Result("/d/a\nb.csv", "/o/a\nb.nwb", "ok", outputs=["/o/a\nb.nwb"]),
+        Result("/d/c.csv", "", "failed", error="/d/c.csv: no such file."),
+    ]
+    rows = BatchReport(results).table().splitlines()
+    assert rows[1].split()[:3] == ["ok", repr("a\nb.csv"), repr("a\nb.nwb")]
+    assert rows[2].split()[:3] == ["failed", "c.csv", "-"]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import errors, model, registry
+from posebridge._files import refuse_long_names
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._output_paths import inside_input_folder, real_target, refuse_folder_name
 from posebridge.batch.inputs import NO_MATCH, Input, expand_sources, source_items
@@ -59,7 +60,9 @@ class Job:
     Attributes
     ----------
     source, target
-        Input file (or folder read as one input) and output file (absolute).
+        Input file (or folder read as one input) and output file (absolute);
+        ``target`` is ``""`` (or the manifest row's ``output`` as given) when
+        planning could not name the output (:attr:`error` says why).
     from_format, to_format
         Format names, or ``None`` (detect the input / choose by the output name);
         a folder found in a folder given has the format that reads it.
@@ -359,7 +362,7 @@ def plan_batch(
         source = found.path.absolute()
         parent = found.parent
         if found.problem:
-            jobs.append(Job(source=str(found.path), target=str(found.path), error=found.problem))
+            jobs.append(Job(source=str(found.path), target="", error=found.problem))
             continue
         job = Job(
             source=str(source),
@@ -393,14 +396,15 @@ def plan_batch(
             if not target.is_absolute():
                 target = (out if out is not None else found.base or source.parent) / target
             target = Path(os.path.normpath(target))
+            _refuse_long_output_name(target, job, "output" in row)
             job.target = str(target)
             job.write_options.update(_writer_metadata(row, to, target))
             if template in ("dandi", DANDI_TEMPLATE) and "output" not in row:
                 subject = str(row.get("subject_id"))
                 key = dandi_label(subject).casefold()  # M1 and m1: one folder on macOS
                 by_label.setdefault(key, {}).setdefault(subject, []).append(job)
-        except PoseBridgeError as error:  # the output asked for, else the input, is shown
-            job.target = job.target or str(row.get("output") or source)
+        except PoseBridgeError as error:  # the output asked for is shown; never the input
+            job.target = job.target or str(row.get("output") or "")
             job.error = str(error)
         jobs.append(job)
     _refuse_subjects_sharing_a_label(by_label)
@@ -433,6 +437,7 @@ def plan_batch(
     _refuse_outputs_onto_inputs(jobs, manifest)
     options_per_job(jobs, read_options, "reader")
     options_per_job(jobs, write_options, "writer")
+    _one_writer_per_folder_and_file(jobs)
     _note_claimed_names(jobs)
     _note_split_files(jobs)
     return Plan(
@@ -440,6 +445,36 @@ def plan_batch(
         [str(p.absolute()) for p in ignored],
         {str(p.absolute()): reason for p, reason in reasons.items()},
     )
+
+
+def _refuse_long_output_name(target: Path, job: Job, from_output_column: bool) -> None:
+    """Refuse an output name the file system cannot hold (a part over its limit, 255
+    bytes usually; a path over ``PATH_MAX``), naming the input and its manifest row, before
+    the batch runs: the operating system would say only "File name too long".
+
+    Examples
+    --------
+    >>> _refuse_long_output_name(Path("out/a.nwb"), Job("a.h5", ""), False)
+    """
+    try:
+        refuse_long_names(target)
+    except PoseBridgeError as error:
+        row = f", the input of {job.manifest_row}:" if job.manifest_row else ":"
+        if from_output_column:
+            advice = "give the row a shorter output"
+        elif job.manifest_row:
+            advice = (
+                "give the row shorter values (subject_id, session_id), an 'output' column, "
+                "or a shorter naming template"
+            )
+        else:
+            advice = "use a shorter naming template or output folder"
+        what = "the manifest's output" if from_output_column else "the naming template"
+        said = str(error).removesuffix(" Choose a shorter name.")
+        raise PoseBridgeError(
+            f"{job.source}{row} {what} names an output the file system cannot hold: "
+            f"{said} To convert this input, {advice}."
+        ) from None
 
 
 def _refuse_subjects_sharing_a_label(by_label: dict[str, dict[str, list[Job]]]) -> None:
@@ -522,6 +557,83 @@ def _one_output_per_file(jobs: list[Job], dandi: bool = False) -> list[Job]:
             folded[where.casefold()] = job
         kept.append(job)
     return kept
+
+
+def _writer_of(job: Job) -> str | None:
+    """The name of the format the job writes (``None`` when its output cannot be resolved:
+    the job reports that)."""
+    try:
+        return registry.resolve_for_writing(Path(job.target), job.to_format, "poses").name
+    except PoseBridgeError:
+        return None
+
+
+def _one_writer_per_folder_and_file(jobs: list[Job]) -> None:
+    """Fail a job whose writer writes, beside its output, files that another job writes too.
+
+    :func:`_one_output_per_file` compares the outputs named; some writers write
+    more: a YOLO pose dataset writes its label files (``<split>/labels/*.txt``)
+    and split lists below its data.yaml's folder, under names taken from its
+    images (every dataset of video frames names them ``frame_<N>.txt``), and a
+    Label Studio writer given ``label_config`` writes that file too. Two such
+    jobs would replace each other's files (with ``overwrite``, both reported
+    ``ok``) or mix two datasets in one folder: the later job fails at planning,
+    before anything is written, naming both inputs. Folders and files are
+    compared as they land (links followed, case as the file system treats it).
+    Split files per individual are kept apart when each job runs
+    (:func:`~posebridge.batch.resume.own_outputs`), where the input's
+    individual names are known.
+    """
+    parents: dict[str, Path] = {}
+    files: dict[str, Job] = {}
+    for job in jobs:
+        if not job.error and job.target:
+            files.setdefault(os.path.normcase(str(real_target(job.target, parents))), job)
+    folders: dict[str, Job] = {}
+    for job in jobs:
+        if job.error or not job.target:
+            continue
+        writer = _writer_of(job)
+        if writer == "yolo":
+            folder = Path(job.target).parent
+            key = os.path.normcase(os.path.realpath(folder))
+            first = folders.setdefault(key, job)
+            if first is not job:
+                job.error = _shared_dataset_folder_text(first, job, folder)
+            continue
+        config = job.write_options.get("label_config") if writer == "labelstudio" else None
+        if isinstance(config, str | os.PathLike) and os.fspath(config):
+            key = os.path.normcase(str(real_target(config, parents)))
+            first = files.setdefault(key, job)
+            if first is not job:
+                whose = (
+                    "output"
+                    if first.target
+                    and key == os.path.normcase(str(real_target(first.target, parents)))
+                    else "Label Studio configuration (label_config)"
+                )
+                job.error = (
+                    f"{job.source}: its Label Studio configuration (label_config) {config} is "
+                    f"also the {whose} of {first.manifest_row or first.source} in this batch: "
+                    "one would replace the other (even with overwrite). Convert the inputs "
+                    "that need a configuration apart, each with its own label_config."
+                )
+
+
+def _shared_dataset_folder_text(first: Job, job: Job, folder: Path) -> str:
+    """Why ``job``'s YOLO dataset fails when ``first``'s is written in the same folder."""
+    where = (
+        "a naming template that gives each input a folder of its own, e.g. '{stem}/{stem}{ext}'"
+    )
+    if job.manifest_row:
+        where += ", or the manifest's output column"
+    return (
+        f"{job.source}: its YOLO dataset {job.target} writes its label files and split "
+        f"folders below {folder or '.'}, as the YOLO dataset {first.target} of "
+        f"{first.manifest_row or first.source} does: label files of the same names (every "
+        "dataset of video frames names them frame_<N>.txt) would replace each other, even "
+        f"with overwrite, and the two datasets would mix. Use {where}."
+    )
 
 
 def _case_only_text(first: Job, job: Job) -> str:

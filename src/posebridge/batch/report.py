@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,12 +94,12 @@ class BatchReport:
                 notes.append(f"{len(r.findings)} nwbinspector finding(s)")
             note = "; ".join(n for n in notes if n)
             if len(note) > NOTE_WIDTH:
-                cut.append((Path(r.source).name, note))
+                cut.append((r.source, note))
                 note = note[: NOTE_WIDTH - 3] + "..."
             body.append(
                 (
                     r.status,
-                    Path(r.source).name,
+                    _shown(Path(r.source).name),
                     _output_names(r),
                     f"{r.seconds:.2f}",
                     size_text(r.input_bytes),
@@ -112,7 +113,11 @@ class BatchReport:
             f"{len(self.results)} input(s): {counts['ok']} ok, {counts['failed']} failed, "
             f"{counts['skipped']} skipped in {self.seconds:.1f} s"
         )
-        whole = "".join(f"{'' if name in note else name + ': '}{note}\n" for name, note in cut)
+        names = Counter(Path(r.source).name for r in self.results)
+        whole = "".join(
+            f"{_named_input(source, note, names[Path(source).name] > 1)}{note}\n"
+            for source, note in cut
+        )
         if whole:  # between the table and the totals, which stay last
             whole = "in full (cut in the table above):\n" + whole
         return columns(header, body) + "\n" + whole + total + self._ignored_line()
@@ -305,8 +310,46 @@ def _warnings_note(result: Result) -> str:
 
 def _output_names(result: Result) -> str:
     """The table's output cell: the files written, the first three of a longer set (a YOLO
-    tree's label files, one per image) and their count."""
-    names = [Path(p).name for p in result.outputs]
+    tree's label files, one per image) and their count; ``-`` when no output was named."""
+    names = [_shown(Path(p).name) for p in result.outputs]
     if len(names) > 3:
         return f"{', '.join(names[:3])}, ... ({len(names)} files)"
-    return ", ".join(names) or Path(result.target).name
+    return ", ".join(names) or (_shown(Path(result.target).name) if result.target else "-")
+
+
+def _shown(name: str) -> str:
+    r"""A file name as the table prints it: as it is, or quoted with its control characters
+    escaped (as Python writes it) when a character of it would print as another or as
+    nothing (a newline, a tab, a space at either end); as the command line's
+    ``shown_path`` shows names.
+
+    Examples
+    --------
+    >>> print(_shown("a b.csv"), _shown("a\nb.csv"))
+    a b.csv 'a\nb.csv'
+    """
+    if name.isprintable() and name == name.strip():
+        return name
+    return repr(name)
+
+
+def _named_input(source: str, note: str, shared: bool = False) -> str:
+    """The input named before its note's full text below the table: its name as the
+    table's row shows it, or its path when another input has that name (``shared``);
+    ``""`` when the note begins with it already.
+
+    Examples
+    --------
+    >>> _named_input("/d/s1/b.csv", "out/s1/b.csv: cannot be written.")
+    'b.csv: '
+    >>> _named_input("/d/s1/b.csv", "/d/s1/b.csv: no poses.")
+    ''
+    >>> _named_input("/d/s1/b.csv", "out/s1/b.csv: cannot be written.", shared=True)
+    '/d/s1/b.csv: '
+    """
+    if note.startswith((f"{source}:", f"{source},", f"{source} ")):
+        return ""
+    name = Path(source).name
+    if shared:
+        return f"{_shown(source)}: "
+    return "" if note.startswith(f"{name}:") else f"{_shown(name)}: "

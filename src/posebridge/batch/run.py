@@ -5,6 +5,7 @@ from __future__ import annotations
 import _thread
 import contextlib
 import os
+import signal
 import threading
 import time
 import uuid
@@ -153,7 +154,29 @@ def _connect_worker(queue: Any, board: Any) -> None:
     global _BOARD
     connect_worker(queue)
     _BOARD = board
+    _stoppable_when_orphaned()
     _watch_batch()
+
+
+def _stoppable_when_orphaned() -> None:
+    """Let :func:`_leave` stop this worker's job when SIGINT was inherited as ignored.
+
+    A batch started in the background by a non-interactive shell (``posebridge
+    batch ... &`` in a script, a SLURM job script) has SIGINT ignored, and so
+    have its workers: :func:`_thread.interrupt_main` then does nothing, and an
+    orphaned worker would write on until :data:`ORPHAN_GRACE` ends it, leaving
+    its temporaries. The worker keeps ignoring a real SIGINT (the terminal's
+    Ctrl-C that the user's shell kept from it) until the batch's process is
+    gone; then it raises KeyboardInterrupt, as Ctrl-C does.
+    """
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        return  # Python's own handler (or the caller's): interrupt_main reaches it
+
+    def interrupt_once_orphaned(signum: int, frame: Any) -> None:
+        if _ORPHANED.is_set():
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt_once_orphaned)
 
 
 def _watch_batch() -> None:
