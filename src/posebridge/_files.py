@@ -46,6 +46,7 @@ __all__ = [
     "refuse_empty_file",
     "refuse_hdf5_held_open",
     "refuse_long_names",
+    "shown_path",
     "unfollowable_link",
 ]
 
@@ -666,3 +667,36 @@ def _folder_name_max(folder: str) -> int:
         return int(os.pathconf(folder, "PC_NAME_MAX"))
     except (OSError, ValueError, AttributeError):  # not POSIX, or the folder is missing
         return 255
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    r"""A path as the command line prints it, so that a reader can tell which file it is.
+
+    As it is, unless a character of it would print as another or as nothing: a
+    newline, tab or other control character, a space other than the plain one, a
+    character undecodable in the file system's encoding, or a space at either
+    end. Such a path is printed as Python writes it (``'a\nb.csv'``): quoted, its
+    backslashes doubled and those characters escaped.
+
+    Parameters
+    ----------
+    path
+        The path (or a file name).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(shown_path("data/a b.csv"))
+    data/a b.csv
+    >>> print(shown_path("data/a\nb.csv"))
+    'data/a\nb.csv'
+    """
+    text = os.fspath(path)
+    if not isinstance(text, str):  # a bytes path: as Python decodes file names
+        text = os.fsdecode(text)
+    if text.isprintable() and text == text.strip():
+        return text
+    return repr(text)

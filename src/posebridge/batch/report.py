@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from posebridge._files import shown_path
 from posebridge._outputs import atomic_outputs
 from posebridge._report import columns, size_text
 from posebridge.batch.result import Result
@@ -99,7 +100,7 @@ class BatchReport:
             body.append(
                 (
                     r.status,
-                    _shown(Path(r.source).name),
+                    shown_path(Path(r.source).name),
                     _output_names(r),
                     f"{r.seconds:.2f}",
                     size_text(r.input_bytes),
@@ -311,26 +312,10 @@ def _warnings_note(result: Result) -> str:
 def _output_names(result: Result) -> str:
     """The table's output cell: the files written, the first three of a longer set (a YOLO
     tree's label files, one per image) and their count; ``-`` when no output was named."""
-    names = [_shown(Path(p).name) for p in result.outputs]
+    names = [shown_path(Path(p).name) for p in result.outputs]
     if len(names) > 3:
         return f"{', '.join(names[:3])}, ... ({len(names)} files)"
-    return ", ".join(names) or (_shown(Path(result.target).name) if result.target else "-")
-
-
-def _shown(name: str) -> str:
-    r"""A file name as the table prints it: as it is, or quoted with its control characters
-    escaped (as Python writes it) when a character of it would print as another or as
-    nothing (a newline, a tab, a space at either end); as the command line's
-    ``shown_path`` shows names.
-
-    Examples
-    --------
-    >>> print(_shown("a b.csv"), _shown("a\nb.csv"))
-    a b.csv 'a\nb.csv'
-    """
-    if name.isprintable() and name == name.strip():
-        return name
-    return repr(name)
+    return ", ".join(names) or (shown_path(Path(result.target).name) if result.target else "-")
 
 
 def _named_input(source: str, note: str, shared: bool = False) -> str:
@@ -351,5 +336,5 @@ def _named_input(source: str, note: str, shared: bool = False) -> str:
         return ""
     name = Path(source).name
     if shared:
-        return f"{_shown(source)}: "
-    return "" if note.startswith(f"{name}:") else f"{_shown(name)}: "
+        return f"{shown_path(source)}: "
+    return "" if note.startswith(f"{name}:") else f"{shown_path(name)}: "

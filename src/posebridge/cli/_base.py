@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 import posebridge
-from posebridge._files import check_input, is_address
+from posebridge._files import check_input, is_address, shown_path
 from posebridge._output_paths import refuse_folder_name
 from posebridge.errors import (
     IsADirectoryError,
@@ -112,39 +112,6 @@ def _check_options(
 
 # --------------------------------------------------------------------------
 # paths as the command line prints them
-
-
-def shown_path(path: str | os.PathLike[str]) -> str:
-    r"""A path as the command line prints it, so that a reader can tell which file it is.
-
-    As it is, unless a character of it would print as another or as nothing: a
-    newline, tab or other control character, a space other than the plain one, a
-    character undecodable in the file system's encoding, or a space at either
-    end. Such a path is printed as Python writes it (``'a\nb.csv'``): quoted, its
-    backslashes doubled and those characters escaped.
-
-    Parameters
-    ----------
-    path
-        The path (or a file name).
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> print(shown_path("data/a b.csv"))
-    data/a b.csv
-    >>> print(shown_path("data/a\nb.csv"))
-    'data/a\nb.csv'
-    """
-    text = os.fspath(path)
-    if not isinstance(text, str):  # a bytes path: as Python decodes file names
-        text = os.fsdecode(text)
-    if text.isprintable() and text == text.strip():
-        return text
-    return repr(text)
 
 
 #: Where the command line's arguments, as typed, are kept for its messages (ctx.meta).
