@@ -638,8 +638,34 @@ def test_closing_a_lazily_read_dataset_lets_go_of_the_rows_kept_of_its_file(
 
     kept = dlc_lazy._BUILT if name.endswith(".h5") else csv_lazy._PARSED
     path = _saved(poses_two_mice_with_nan, tmp_path, name)
+    for opened in (
+        xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint),
+        posebridge.open_dataset(path),  # dask arrays: Dataset.chunk kept no close hook
+        posebridge.open_dataset(path, chunks=7),
+    ):
+        opened.position.values  # noqa: B018
+        assert kept._key is not None and str(path) in str(kept._key[0])
+        opened.close()
+        assert kept._key is None
+
+
+@pytest.mark.parametrize("name", ["aDLC_resnet50.h5", "aDLC_resnet50.csv", "a_anipose.csv"])
+def test_a_slice_selecting_nothing_beside_a_list_reads_as_load_does(
+    tmp_path, poses_two_mice_with_nan, name
+):
+    """A slice whose start is past its stop (a reversed label range) beside a list or a step
+    on another axis selects nothing, as load's dataset does (it raised numpy's 'negative
+    dimensions are not allowed')."""
+    path = _saved(poses_two_mice_with_nan, tmp_path, name)
+    eager = posebridge.load(path)
     ds = xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint)
-    ds.position.values  # noqa: B018
-    assert kept._key is not None and str(path) in str(kept._key[0])
-    ds.close()
-    assert kept._key is None
+    keypoints = list(eager.keypoint.values[:2])
+    for pick in (
+        lambda d: d.position.isel(time=slice(5, 2), keypoint=[1, 0]),
+        lambda d: d.position.isel(time=slice(5, 2), keypoint=slice(None, None, 2)),
+        lambda d: d.position.isel(time=[1, 2], keypoint=slice(3, 1)),
+        lambda d: d.position.sel(time=slice(10, 5), keypoint=keypoints),
+    ):
+        expected = pick(eager)
+        got = pick(ds).values
+        assert got.shape == expected.shape and 0 in got.shape

@@ -293,6 +293,8 @@ def open_dataset(
     lazy = ds.attrs["lazy"]
     chunked = ds.chunk(checked_chunks(chunks, ds.sizes))
     chunked.attrs["lazy"] = lazy
+    if lazy:  # Dataset.chunk keeps no close hook: closing lets go of the rows kept of the file
+        chunked.set_close(functools.partial(forget_blocks, os.path.abspath(path)))
     return chunked
 
 

@@ -155,7 +155,11 @@ class LazyArray(BackendArray):
         for axis, wanted in picks.items():
             if wanted.size and (wanted.min() < 0 or wanted.max() >= self.shape[axis]):
                 raise IndexError(f"index out of bounds for an axis of size {self.shape[axis]}")
-        if any(not wanted.size for wanted in picks.values()):  # selects nothing
+        empty_slice = any(
+            isinstance(k, slice) and len(range(*k.indices(n))) == 0
+            for k, n in zip(key, self.shape, strict=True)
+        )  # a slice that selects nothing (its start past its stop: sel(time=slice(100, 50)))
+        if empty_slice or any(not wanted.size for wanted in picks.values()):  # selects nothing
             return np.array(np.broadcast_to(np.zeros((), self.dtype), self.shape)[key])
         # the axis split into windows: the one whose selection spans most
         split = max(picks, key=lambda a: int(picks[a].max() - picks[a].min()))
