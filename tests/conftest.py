@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -12,6 +14,18 @@ from posebridge import model
 #: ``make test`` runs with ``--hypothesis-profile=ci``: the same drawn examples on every
 #: run, so CI's verdict depends on the code only; plain ``pytest`` draws new ones.
 settings.register_profile("ci", derandomize=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the run Python's own SIGINT handler when it inherited SIGINT ignored.
+
+    A run started in the background by a non-interactive shell (``make test &`` in a
+    script) has SIGINT ignored, and so has every process it starts: the Ctrl-C tests,
+    which send SIGINT to the run itself or to a child, would then test a process that
+    cannot be interrupted. A test of that case sets SIG_IGN in its child itself.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
