@@ -219,3 +219,60 @@ def test_a_glob_matching_no_input_reports_no_output(tmp_path):
     )
     missing = next(job for job in jobs if job.source.endswith("missing*.nc"))
     assert missing.error and missing.target == ""
+
+
+@pytest.mark.parametrize("onto", ["input", "manifest"])
+def test_a_label_config_that_is_an_input_or_the_manifest_fails_even_with_overwrite(tmp_path, onto):
+    # h178: only other jobs' outputs and configs were compared: with overwrite the batch
+    # replaced its own input (or manifest) with the XML and reported ok
+    _inputs(tmp_path, "a.nc")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input\na.nc\n")
+    config = tmp_path / "a.nc" if onto == "input" else manifest
+    (job,) = plan_jobs(
+        None,
+        tmp_path / "out",
+        manifest=manifest,
+        to="labelstudio",
+        overwrite=True,
+        write_options={"label_config": config},
+    )
+    assert job.error.startswith(str(tmp_path / "a.nc")), job.error
+    assert f"label_config) {config}" in job.error and "replace" in job.error
+
+
+def test_yolo_dataset_folders_differing_only_in_letter_case_fail_the_later(tmp_path):
+    # h178: Set/ and set/ are one folder on macOS and Windows: the two datasets' label
+    # files would replace each other there
+    _inputs(tmp_path, "a.nc", "b.nc")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,output\na.nc,Set/a.yml\nb.nc,set/b.yml\n")
+    first, second = plan_jobs(None, tmp_path / "out", manifest=manifest, to="yolo")
+    assert not first.error
+    assert (
+        str(tmp_path / "out" / "Set" / "a.yml") in second.error
+        and "m.csv (line 2)" in second.error
+    )
+
+
+def test_a_shared_subject_id_given_as_the_batchs_option_is_not_blamed_on_the_manifest(tmp_path):
+    # h178: a subject_id of the batch's own options (not of the manifest row) for an input
+    # of two individuals was said to come from the row ("leave subject_id out of the row")
+    import dataclasses
+
+    import numpy as np
+
+    import posebridge
+    from posebridge.batch import run_job
+
+    two = posebridge.from_numpy(np.ones((4, 2, 1, 2)), individual_names=["m1", "m2"], fps=30)
+    posebridge.save(two, tmp_path / "two.nc")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,session_id\ntwo.nc,S1\n")
+    (job,) = plan_jobs(
+        None, tmp_path / "out", manifest=manifest, to="nwb", write_options={"subject_id": "Z"}
+    )
+    result = run_job(dataclasses.replace(job))
+    assert result.status == "failed"
+    assert "(the subject_id= option)" in result.error
+    assert str(manifest) not in result.error and "out of the row" not in result.error

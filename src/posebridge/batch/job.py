@@ -55,8 +55,8 @@ def _manifest_subject_named(job: Job, error: BaseException, message: str) -> str
     ``subject_id=`` option, when a manifest row's ``subject_id`` is given for an input of
     several individuals (a :class:`~posebridge.errors.SharedSubjectError`), with advice a
     manifest can follow (a row has one subject and cannot select an individual)."""
-    if not job.manifest_row or not isinstance(error, SharedSubjectError):
-        return message
+    if not job.manifest_subject or not isinstance(error, SharedSubjectError):
+        return message  # the batch's own subject_id= option: the writer's words fit
     if not error.from_option:
         return message
     names = error.individuals

@@ -101,6 +101,9 @@ class Job:
     manifest_row
         Where the job's manifest row is, as messages name it (``m.csv (line 3)``,
         ``m.yaml (session 2)``); ``""`` for an input not from a manifest.
+    manifest_subject
+        Whether the ``subject_id`` written comes from the manifest row (not from
+        the batch's ``subject_id=`` option): a refusal of it names the row.
     command_line
         Whether the batch runs from the command line: its report then gives the
         advice of errors in the command line's words (``--read-option video=0``
@@ -130,6 +133,7 @@ class Job:
     split_files_seen: bool | None = None
     command_line: bool = False
     manifest_row: str = ""
+    manifest_subject: bool = False
 
 
 def _output_folder(output_dir: Any) -> Path | None:
@@ -398,7 +402,9 @@ def plan_batch(
             target = Path(os.path.normpath(target))
             _refuse_long_output_name(target, job, "output" in row)
             job.target = str(target)
-            job.write_options.update(_writer_metadata(row, to, target))
+            row_metadata = _writer_metadata(row, to, target)
+            job.write_options.update(row_metadata)
+            job.manifest_subject = "subject_id" in row_metadata
             if template in ("dandi", DANDI_TEMPLATE) and "output" not in row:
                 subject = str(row.get("subject_id"))
                 key = dandi_label(subject).casefold()  # M1 and m1: one folder on macOS
@@ -596,13 +602,14 @@ def _one_writer_per_folder_and_file(jobs: list[Job]) -> None:
         writer = _writer_of(job)
         if writer == "yolo":
             folder = Path(job.target).parent
-            key = os.path.normcase(os.path.realpath(folder))
+            # case-folded: Set/ and set/ are one folder on macOS and Windows
+            key = os.path.normcase(os.path.realpath(folder)).casefold()
             first = folders.setdefault(key, job)
             if first is not job:
                 job.error = _shared_dataset_folder_text(first, job, folder)
             continue
-        config = job.write_options.get("label_config") if writer == "labelstudio" else None
-        if isinstance(config, str | os.PathLike) and os.fspath(config):
+        config = _label_config(job)
+        if config is not None:
             key = os.path.normcase(str(real_target(config, parents)))
             first = files.setdefault(key, job)
             if first is not job:
@@ -618,6 +625,16 @@ def _one_writer_per_folder_and_file(jobs: list[Job]) -> None:
                     "one would replace the other (even with overwrite). Convert the inputs "
                     "that need a configuration apart, each with its own label_config."
                 )
+
+
+def _label_config(job: Job) -> str | os.PathLike[str] | None:
+    """The ``label_config`` file a Label Studio job writes beside its output, or ``None``."""
+    if _writer_of(job) != "labelstudio":
+        return None
+    config = job.write_options.get("label_config")
+    if isinstance(config, str | os.PathLike) and os.fspath(config):
+        return config
+    return None
 
 
 def _shared_dataset_folder_text(first: Job, job: Job, folder: Path) -> str:
@@ -802,6 +819,13 @@ def _refuse_outputs_onto_inputs(jobs: list[Job], manifest: PathLike | None) -> N
             job.error = (
                 f"{job.target}: {inputs[key]}; writing this output there would replace it: "
                 "name another output."
+            )
+            continue
+        config = _label_config(job)
+        if config is not None and (key := _file_id(config)) is not None and key in inputs:
+            job.error = (
+                f"{job.source}: its Label Studio configuration (label_config) {config} "
+                f"{inputs[key]}; writing it there would replace it: name another label_config."
             )
             continue
         if folders:
