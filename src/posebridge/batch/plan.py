@@ -565,7 +565,7 @@ def _one_output_per_file(jobs: list[Job], dandi: bool = False) -> list[Job]:
     return kept
 
 
-def _writer_of(job: Job) -> str | None:
+def writer_name(job: Job) -> str | None:
     """The name of the format the job writes (``None`` when its output cannot be resolved:
     the job reports that)."""
     try:
@@ -599,7 +599,7 @@ def _one_writer_per_folder_and_file(jobs: list[Job]) -> None:
     for job in jobs:
         if job.error or not job.target:
             continue
-        writer = _writer_of(job)
+        writer = writer_name(job)
         if writer == "yolo":
             folder = Path(job.target).parent
             # case-folded: Set/ and set/ are one folder on macOS and Windows
@@ -629,7 +629,7 @@ def _one_writer_per_folder_and_file(jobs: list[Job]) -> None:
 
 def _label_config(job: Job) -> str | os.PathLike[str] | None:
     """The ``label_config`` file a Label Studio job writes beside its output, or ``None``."""
-    if _writer_of(job) != "labelstudio":
+    if writer_name(job) != "labelstudio":
         return None
     config = job.write_options.get("label_config")
     if isinstance(config, str | os.PathLike) and os.fspath(config):

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from posebridge.batch.plan import Job
+from posebridge.batch.plan import Job, writer_name
 from posebridge.batch.splits import Splitting, split_pattern, splitting
 from posebridge.errors import FileInUseError, PoseBridgeError
 
@@ -134,7 +134,7 @@ def own_outputs(job: Job) -> list[Path]:
     other's).
     """
     target = Path(job.target)
-    if _writer_name(job) == "yolo-predictions":
+    if writer_name(job) == "yolo-predictions":
         return _frame_files(target) or [target]
     rule = splitting(target, job.to_format, job.write_options)
     if rule is None:
@@ -173,7 +173,7 @@ def finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
         return None
     from posebridge import registry
 
-    frame_files = _writer_name(job) == "yolo-predictions"
+    frame_files = writer_name(job) == "yolo-predictions"
     wanted: _Input | None = None  # the input's sizes and a sample of it, read once
     for path in found[-1:] if frame_files else found:  # a set placed whole: its last file
         try:
@@ -376,17 +376,6 @@ def _refuse_cut_short(path: Path, made: Any, wanted: dict[str, int], split: bool
             )
 
 
-def _writer_name(job: Job) -> str | None:
-    """The name of the format the job writes (``None`` when its output cannot be resolved:
-    the conversion reports that)."""
-    from posebridge import registry
-
-    try:
-        return registry.resolve_for_writing(Path(job.target), job.to_format, "poses").name
-    except PoseBridgeError:
-        return None
-
-
 def _frame_files(target: Path) -> list[Path]:
     """The YOLO prediction files of ``target``'s stem beside it (``<stem>_<N>.txt``, one
     per frame: the writer never writes ``target`` itself), in frame order."""
@@ -416,7 +405,7 @@ def _read_back_options(job: Job, fmt: Any) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if "image_size" in takes and job.write_options.get("image_size") is not None:
         options["image_size"] = job.write_options["image_size"]
-    if "keypoint_names" in takes and _writer_name(job) == "yolo-predictions":
+    if "keypoint_names" in takes and writer_name(job) == "yolo-predictions":
         from posebridge.lazy import open_lazily_indexed
 
         with open_lazily_indexed(
