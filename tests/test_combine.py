@@ -16,6 +16,7 @@ import posebridge
 from posebridge import model
 from posebridge.combine import merge_individuals, stack_views
 from posebridge.errors import SchemaError
+from posebridge.model.units import unit_name
 
 frames = st.lists(st.integers(0, 40), min_size=1, max_size=12, unique=True).map(sorted)
 values = hnp.arrays(np.float64, st.integers(1, 12), elements=st.floats(-1e3, 1e3))
@@ -1012,3 +1013,112 @@ def test_merged_instances_are_all_predictions_only_when_every_input_says_so(kind
     merged = merge_individuals(inputs)
 
     assert (merged.attrs.get(model.INSTANCE_KIND) == model.PREDICTED_INSTANCES) is kept
+
+
+# --- f162: camera views line up on frames, keep every view's variables and the unit; a
+# scalar view is not merged away
+
+
+def _boxes(first_frames: list[int], x: list[float], name: str = "id_1") -> xr.Dataset:
+    """Box tracks as VIA reads them: time counted from the file's own first frame, the
+    frame numbers in ``frame``."""
+    frame = np.asarray(first_frames)
+    ds = model.bboxes_from_numpy(
+        np.stack([np.asarray(x, float), np.zeros(len(x))], axis=1)[:, :, None],
+        np.ones((len(x), 2, 1)),
+        individual_names=[name],
+    )
+    return ds.assign_coords(
+        {model.TIME: frame - frame[0], model.FRAME: (model.TIME, frame)}
+    ).assign_attrs(time_unit="frames")
+
+
+def test_views_of_box_tracks_line_up_on_their_frame_numbers():
+    """Two views whose first annotated frames differ (VIA: time from each file's first
+    frame): a box sits at its own frame number in the stack, as merge_individuals puts it."""
+    left = _boxes([10, 20], [12.0, 22.0])
+    right = _boxes([20, 30], [202.0, 302.0])
+
+    stacked = stack_views([left, right], ["left", "right"])
+
+    frames = stacked[model.FRAME].values.tolist()
+    assert frames == sorted({10, 20, 30})
+    x = stacked["position"].sel(space="x", individual="id_1")
+    for view, boxes in (("left", left), ("right", right)):
+        for frame, value in zip(
+            boxes[model.FRAME].values, boxes["position"].sel(space="x").values.ravel(), strict=True
+        ):
+            assert x.sel(view=view).values[frames.index(int(frame))] == value
+    assert np.isnan(x.sel(view="right").values[frames.index(10)])
+    assert np.isnan(x.sel(view="left").values[frames.index(30)])
+
+
+def test_views_that_number_one_time_as_different_frames_are_refused():
+    """Views on one clock whose videos number the frames differently: the stack holds one
+    frame number per time, so it refuses, naming both views, rather than giving the
+    second view the first's numbers."""
+    left = model.from_numpy(np.zeros((5, 2, 1, 1)), fps=30)
+    right = model.from_numpy(np.ones((5, 2, 1, 1)), fps=30)
+    right = right.assign_coords({model.FRAME: (model.TIME, np.arange(100, 105))})
+    left = left.assign_coords({model.FRAME: (model.TIME, np.arange(5))})
+
+    with pytest.raises(SchemaError) as said:
+        stack_views([left, right], ["left", "right"], ["l.nwb", "r.nwb"])
+
+    assert "view 'right' (r.nwb)" in str(said.value)
+    assert "view 'left' (l.nwb)" in str(said.value)
+    same = stack_views([left, left.assign(position=right["position"])], ["a", "b"])
+    assert same[model.FRAME].values.tolist() == left[model.FRAME].values.tolist()
+
+
+@pytest.mark.parametrize("scored_first", [True, False])
+def test_a_variable_only_one_view_has_is_that_views_whatever_the_order(scored_first):
+    """instance_score of one view only: it gets the view dim, NaN for the view without it."""
+    plain = model.from_numpy(np.zeros((3, 2, 1, 1)), individual_names=["m"])
+    scores = np.array([[0.9], [0.8], [0.7]])
+    scored = plain.assign(instance_score=((model.TIME, model.INDIVIDUAL), scores))
+    inputs, views = [scored, plain], ["s", "p"]
+    if not scored_first:
+        inputs, views = inputs[::-1], views[::-1]
+
+    stacked = stack_views(inputs, views)
+
+    assert model.VIEW in stacked["instance_score"].dims
+    kept = stacked["instance_score"].sel(view="s", individual="m").values
+    np.testing.assert_array_equal(kept, scores[:, 0])
+    assert np.isnan(stacked["instance_score"].sel(view="p").values).all()
+
+
+def test_views_whose_units_are_two_spellings_of_one_keep_the_unit():
+    """'mm' and 'millimeters' are one unit: the stack states it (by its one name)."""
+    a = model.from_numpy(np.zeros((3, 2, 1, 1))).assign_attrs(space_unit="mm")
+    b = model.from_numpy(np.ones((3, 2, 1, 1))).assign_attrs(space_unit="millimeters")
+
+    stacked = stack_views([a, b], ["left", "right"])
+
+    assert stacked.attrs["space_unit"] == unit_name("mm")
+
+
+def test_individuals_of_different_camera_views_are_not_merged_under_one():
+    """A scalar view (ds.sel(view=name)) that differs between inputs, or that one input
+    lacks, is refused naming the inputs; one view throughout is kept."""
+    a = model.from_numpy(np.zeros((3, 2, 1, 1)), individual_names=["a"])
+    b = model.from_numpy(np.ones((3, 2, 1, 1)), individual_names=["b"])
+    a_top = a.assign_coords({model.VIEW: "top"})
+
+    with pytest.raises(SchemaError, match=r"b\.nc is of view 'side' but a\.nc of view 'top'"):
+        merge_individuals([a_top, b.assign_coords({model.VIEW: "side"})], ["a.nc", "b.nc"])
+    with pytest.raises(SchemaError, match="b.nc is of no camera view"):
+        merge_individuals([a_top, b], ["a.nc", "b.nc"])
+    merged = merge_individuals([a_top, b.assign_coords({model.VIEW: "top"})])
+    assert str(merged[model.VIEW].values) == "top"
+
+
+def test_a_view_stacked_under_another_views_name_is_refused():
+    """ds.sel(view='side') stacked as 'top' would be the side camera under the top's name."""
+    a = model.from_numpy(np.zeros((3, 2, 1, 1)))
+
+    with pytest.raises(SchemaError, match="is of camera view 'side'"):
+        stack_views([a, a.assign_coords({model.VIEW: "side"})], ["top", "bottom"])
+    stacked = stack_views([a, a.assign_coords({model.VIEW: "side"})], ["top", "side"])
+    assert stacked[model.VIEW].values.tolist() == ["top", "side"]

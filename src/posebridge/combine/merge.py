@@ -77,6 +77,7 @@ def merge_individuals(
         return datasets[0]
     keep = (model.SPACE, model.KEYPOINT, model.VIEW)  # names in the first input's order
     check_alike(datasets, sources, keep)
+    _one_camera(datasets, sources)
     one_frame(datasets, sources)
     one_session(datasets, sources)
     one_video(datasets, sources)
@@ -122,6 +123,31 @@ def merge_individuals(
     if sources:
         merged.attrs["source_file"] = ", ".join(map(str, sources))
     return model.validate(merged)
+
+
+def _one_camera(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) -> None:
+    """Refuse inputs of different camera views (a scalar ``view`` coordinate, as
+    ``ds.sel(view=name)`` leaves it, that differs, or is stated by some inputs only):
+    merged, every individual would be of the first input's camera."""
+    seen = [
+        str(ds[model.VIEW].values)
+        if model.VIEW in ds.coords and model.VIEW not in ds.dims
+        else None
+        for ds in datasets
+    ]
+    if len(set(seen)) < 2:
+        return
+    other = next(i for i, view in enumerate(seen) if view != seen[0])
+
+    def said(i: int) -> str:
+        return f"view {seen[i]!r}" if seen[i] is not None else "no camera view"
+
+    raise SchemaError(
+        f"{where(sources, other)} is of {said(other)} but {where(sources, 0)} of "
+        f"{said(0)}: merged, every individual would be of one camera. Merge the "
+        "individuals of one view at a time, or drop the view of inputs that are of one "
+        "camera (ds.drop_vars('view'))."
+    )
 
 
 def _shared_variables_united(

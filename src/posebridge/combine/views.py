@@ -7,12 +7,25 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from posebridge import errors, model
-from posebridge.combine.agree import check_alike, check_count, one_fps, one_frame, one_session
+from posebridge.combine.agree import (
+    _unit_name,
+    check_alike,
+    check_count,
+    one_fps,
+    one_frame,
+    one_session,
+)
 from posebridge.combine.row_lists import lists_no_row, united_rows
-from posebridge.combine.timeline import on_common_time, on_view_frames
+from posebridge.combine.timeline import (
+    _on_frame_numbers,
+    _on_one_clock,
+    on_common_time,
+    on_view_frames,
+)
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.model import labels
 
@@ -105,6 +118,16 @@ def stack_views(
                 f"({', '.join(held) or ds.sizes[model.VIEW]}); stack datasets of one camera "
                 "each, e.g. ds.sel(view=name) of each view, or use it as it is."
             )
+        if model.VIEW in ds.coords:  # a scalar view: ds.sel(view=name) of a stacked one
+            seen = str(ds[model.VIEW].values)
+            if seen != views[index]:
+                where = str(sources[index]) if sources else f"dataset {index}"
+                raise SchemaError(
+                    f"{where} is of camera view {seen!r} (its view coordinate) but is "
+                    f"stacked as view {views[index]!r}; give it its own view's name, or drop "
+                    "the old one first (ds.drop_vars('view')) if the name is wrong."
+                )
+    datasets = [ds.drop_vars(model.VIEW, errors="ignore") for ds in datasets]
     keep = (model.SPACE, model.KEYPOINT, model.INDIVIDUAL)
     check_alike(datasets, sources, keep)
     one_frame(datasets, sources, views)
@@ -115,8 +138,19 @@ def stack_views(
         aligned = on_common_time(keyed, keep, sources)
         _warn_view_paths_not_kept(keyed, aligned, views)
     else:
+        if all(ds.attrs.get("time_unit") == "frames" for ds in datasets):
+            # box tracks counting time from their own first frame (VIA): on frame numbers
+            datasets = _on_frame_numbers(datasets)
+        _refuse_other_frame_numbers(datasets, views, sources)
         aligned = on_common_time(datasets, keep, sources)
-    along_time = [name for name in aligned[0].data_vars if model.TIME in aligned[0][name].dims]
+    # every view's variables along time, also those the first view lacks (NaN in the
+    # views without them), so that none is claimed for a view that does not have it
+    along_time = list(
+        dict.fromkeys(
+            name for ds in aligned for name in ds.data_vars if model.TIME in ds[name].dims
+        )
+    )
+    aligned = _every_variable(aligned, along_time)
     stacked = xr.concat(
         aligned,
         dim=xr.DataArray(views, dims=model.VIEW, name=model.VIEW),
@@ -131,12 +165,75 @@ def stack_views(
     for key in list(stacked.attrs):
         if any(not _same_value(ds.attrs.get(key), stacked.attrs[key]) for ds in datasets[1:]):
             del stacked.attrs[key]
+    units = [ds.attrs.get("space_unit") for ds in datasets]
+    if "space_unit" not in stacked.attrs and None not in units:
+        # spellings of one unit (one_frame refused others): one name for all views
+        stacked.attrs["space_unit"] = _unit_name(units[0])
     _unite_view_rows(datasets, views, stacked)
     _warn_view_videos_not_kept(datasets, views, stacked)
     if sources:
         stacked.attrs["source_file"] = ", ".join(map(str, sources))
     # concat puts the new dim first; every variable gets it last, as position has it
     return model.validate(stacked.transpose(..., model.VIEW))
+
+
+def _every_variable(aligned: Sequence[xr.Dataset], names: Sequence[str]) -> list[xr.Dataset]:
+    """Give each view the variables ``names`` it lacks: NaN (as float) throughout, ``''``
+    for text."""
+    out = []
+    for ds in aligned:
+        missing = {}
+        for name in names:
+            if name not in ds.data_vars:
+                holder = next(other[name] for other in aligned if name in other.data_vars)
+                text = holder.dtype.kind in "OSU"
+                dtype = holder.dtype if text else np.result_type(holder.dtype, np.float64)
+                fill = "" if text else np.nan
+                missing[name] = xr.full_like(holder, fill, dtype=dtype).reset_coords(drop=True)
+        out.append(ds.assign(missing) if missing else ds)
+    return out
+
+
+def _refuse_other_frame_numbers(
+    datasets: Sequence[xr.Dataset], views: Sequence[str], sources: Sequence[str] | None
+) -> None:
+    """Refuse camera views that give one time different frame numbers.
+
+    The stacked dataset holds one ``frame`` per time, so a view whose video numbers
+    its frames otherwise (a camera started earlier) would be written alone
+    (``ds.sel(view=name)``) on another camera's frame numbers.
+    """
+    clocked = _on_one_clock(datasets)
+    held = [i for i, ds in enumerate(clocked) if model.FRAME in ds.coords]
+    if len(held) < 2:
+        return
+    table = pd.DataFrame(
+        {
+            "time": np.concatenate([np.asarray(clocked[i][model.TIME].values) for i in held]),
+            "frame": np.concatenate([np.asarray(clocked[i][model.FRAME].values) for i in held]),
+            "view": np.repeat(held, [clocked[i].sizes[model.TIME] for i in held]),
+        }
+    ).dropna(subset=["frame"])
+    firsts = table.drop_duplicates("time").set_index("time")
+    differ = table[table["frame"].to_numpy() != firsts.loc[table["time"], "frame"].to_numpy()]
+    if differ.empty:
+        return
+    row = differ.iloc[0]
+    first = firsts.loc[row["time"]]
+
+    def named(index: int) -> str:
+        return f"view {views[index]!r}" + (f" ({sources[index]})" if sources else "")
+
+    raise SchemaError(
+        f"{named(int(row['view']))} numbers its frame at time {row['time']!s} "
+        f"{row['frame']:g} but {named(int(first['view']))} numbers it {first['frame']:g} "
+        f"({differ['time'].nunique()} time(s) differ): the stacked dataset holds one frame "
+        "number per time, so a view written alone would carry another camera's frame "
+        "numbers. Give the views one numbering (ds.assign_coords(frame=...)), or stack "
+        "them without frame numbers (ds.drop_vars('frame') of every view) to line them up "
+        "on time alone. VIA box tracks read with fps= count time from each file's first "
+        "frame: read them without fps= to line them up on their frame numbers."
+    )
 
 
 def _warn_view_paths_not_kept(
