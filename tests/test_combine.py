@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import warnings
 
 import numpy as np
@@ -1122,3 +1123,134 @@ def test_a_view_stacked_under_another_views_name_is_refused():
         stack_views([a, a.assign_coords({model.VIEW: "side"})], ["top", "bottom"])
     stacked = stack_views([a, a.assign_coords({model.VIEW: "side"})], ["top", "side"])
     assert stacked[model.VIEW].values.tolist() == ["top", "side"]
+
+
+# f163: labels of partly overlapping images, path spellings, project videos, argument types
+
+
+def _labelled(name: str, value: float, **rows) -> xr.Dataset:
+    from posebridge import labels
+
+    n = len(next(iter(rows.values())))
+    return labels.from_numpy(
+        np.full((n, 2, 2, 1), value), individual_names=[name], keypoint_names=["h", "t"], **rows
+    )
+
+
+def test_merged_images_of_unknown_size_take_the_size_another_input_knows():
+    """A row an input lacks has image size -1 (unknown): not a width that differs from
+    another input's (COCO files whose images only partly overlap were refused)."""
+    a = _labelled("a", 1.0, image_path=["imgs/img01.png", "imgs/img02.png"])
+    a = a.assign_coords(image_width=("time", [640, 800]), image_height=("time", [480, 600]))
+    b = _labelled("b", 2.0, image_path=["imgs/img02.png", "imgs/img03.png"])
+    b = b.assign_coords(image_width=("time", [800, -1]), image_height=("time", [600, -1]))
+    c = _labelled("c", 3.0, image_path=["imgs/img04.png"])
+    c = c.assign_coords(image_width=("time", [320]), image_height=("time", [240]))
+
+    merged = merge_individuals([a, b, c])
+
+    paths = ["imgs/img01.png", "imgs/img02.png", "imgs/img03.png", "imgs/img04.png"]
+    assert merged.image_path.values.tolist() == paths
+    assert merged.image_width.values.tolist() == [640, 800, -1, 320]  # img03: no one knows
+    assert merged.image_height.values.tolist() == [480, 600, -1, 240]
+    assert merged.image_width.dtype.kind == "i"
+    for ds in (a, b, c):
+        name = str(ds.individual.values[0])
+        rows = [paths.index(p) for p in ds.image_path.values.tolist()]
+        np.testing.assert_array_equal(
+            merged.position.sel(individual=name).isel(time=rows).values, ds.position[..., 0]
+        )
+
+
+def test_merged_images_of_two_known_sizes_are_still_refused():
+    a = _labelled("a", 1.0, image_path=["img01.png"]).assign_coords(image_width=("time", [640]))
+    b = _labelled("b", 2.0, image_path=["img01.png"]).assign_coords(image_width=("time", [800]))
+    with pytest.raises(SchemaError, match="image_width is '800' but dataset 0's is '640'"):
+        merge_individuals([a, b])
+
+
+def test_merged_image_ids_of_one_numbering_are_kept_and_of_two_dropped_with_a_warning():
+    """COCO numbers each file's images: ids that give one image two ids (or one id two
+    images) are not one numbering, so the merged dataset keeps none and says so."""
+    cats = _labelled("cat", 1.0, image_path=["img01.png", "img02.png"])
+    dogs = _labelled("dog", 2.0, image_path=["img02.png"])
+    one = merge_individuals(
+        [cats.assign_coords(image_id=("time", [1, 2])), dogs.assign_coords(image_id=("time", [2]))]
+    )
+    assert one.image_id.values.tolist() == [1, 2]
+
+    with pytest.warns(UserWarning, match=r"two ids: COCO image_id '2' of 'img02.png'") as said:
+        two = merge_individuals(
+            [
+                cats.assign_coords(image_id=("time", [1, 2])),
+                dogs.assign_coords(image_id=("time", [1])),
+            ],
+            ["cats.json", "dogs.json"],
+        )
+    assert "dogs.json and cats.json" in str(said[0].message)
+    assert "image_id" not in two.coords
+    assert two.image_path.values.tolist() == ["img01.png", "img02.png"]
+
+    other = _labelled("dog", 2.0, image_path=["img03.png"]).assign_coords(image_id=("time", [1]))
+    with pytest.warns(UserWarning, match=r"two images: COCO image_id '1' of 'img01.png'"):
+        three = merge_individuals([cats.assign_coords(image_id=("time", [1, 2])), other])
+    assert "image_id" not in three.coords
+
+
+def test_merged_labels_of_two_spellings_of_one_video_path_are_one_row_per_frame():
+    a = _labelled("a", 1.0, video=["vids/v1.mp4"] * 2, frame=[0, 5])
+    b = _labelled("b", 2.0, video=["./vids/v1.mp4", "vids/x/../v1.mp4"], frame=[5, 7])
+
+    merged = merge_individuals([a, b])
+
+    assert merged.frame.values.tolist() == [0, 5, 7]
+    assert {posixpath.normpath(str(v)) for v in merged.video.values} == {"vids/v1.mp4"}
+    at5 = merged.position.isel(time=1)
+    np.testing.assert_array_equal(at5.sel(individual="a").values, a.position[1, ..., 0])
+    np.testing.assert_array_equal(at5.sel(individual="b").values, b.position[0, ..., 0])
+
+
+def test_merged_sleap_projects_list_every_projects_videos_first_input_first():
+    from posebridge.model.labels import PROJECT_VIDEOS
+
+    a = _labelled("a", 1.0, video=["a_cam.mp4"], frame=[0])
+    a.attrs[PROJECT_VIDEOS] = json.dumps(["a_cam.mp4"])
+    b = _labelled("b", 2.0, video=["b_cam.mp4"], frame=[0])
+    b.attrs[PROJECT_VIDEOS] = json.dumps(["b_cam.mp4", "b_cam_day2.mp4", "./a_cam.mp4"])
+
+    merged = merge_individuals([a, b])
+
+    expected = json.loads(a.attrs[PROJECT_VIDEOS]) + json.loads(b.attrs[PROJECT_VIDEOS])[:2]
+    assert json.loads(merged.attrs[PROJECT_VIDEOS]) == expected
+
+
+@pytest.mark.parametrize("combine", [merge_individuals, lambda d: stack_views(d, ["t", "s"])])
+def test_putting_together_no_list_is_posebridges_type_error(combine):
+    with pytest.raises(posebridge.errors.TypeError, match="list of xarray.Dataset"):
+        combine(None)
+    a = _dataset([0, 1], np.zeros(1), "a")
+    with pytest.raises(posebridge.errors.TypeError, match="got Dataset"):
+        combine(a)
+
+
+def test_merge_individuals_takes_a_generator():
+    a, b = _dataset([0, 1], np.zeros(1), "a"), _dataset([1, 2], np.ones(1), "b")
+    merged = merge_individuals(ds for ds in (a, b))
+    assert merged.individual.values.tolist() == ["a", "b"]
+    assert merged.time.values.tolist() == [0, 1, 2]
+
+
+def test_stacked_label_views_take_an_image_size_the_first_view_does_not_know():
+    def view(paths: list[str]) -> xr.Dataset:
+        ds = _labelled("a", 1.0, image_path=paths)
+        return ds.assign_coords(image_width=("time", [640] * len(paths)))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the second view's image paths are not kept
+        stacked = stack_views(
+            [view(["top/img01.png", "top/img02.png"]), view(["bot/img02.png", "bot/img03.png"])],
+            ["top", "bot"],
+        )
+
+    assert stacked.frame.values.tolist() == [1, 2, 3]
+    assert stacked.image_width.values.tolist() == [640, 640, 640]

@@ -47,3 +47,13 @@ def test_convert_stays_the_function_after_its_module_is_imported():
 def test_an_unknown_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no_such_name"):
         posebridge.no_such_name  # noqa: B018
+
+
+def test_combine_is_an_attribute_in_a_fresh_session():
+    """The README and error messages say posebridge.combine.merge_individuals(...)."""
+    out = run_python(
+        "import sys, posebridge\n"
+        "print('xarray' in sys.modules, posebridge.combine.merge_individuals.__name__, "
+        "'combine' in dir(posebridge))"
+    )
+    assert out == "False merge_individuals True"

@@ -16,6 +16,7 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
+    from posebridge import combine
     from posebridge.api import list_formats, load, save
     from posebridge.batch import convert_many
     from posebridge.boxes import boxes_from_poses
@@ -54,6 +55,10 @@ _HOMES = {
     "detect": "posebridge.registry",
 }
 
+#: Subpackages reachable as attributes (``posebridge.combine.merge_individuals``, as
+#: the README and error messages spell it), imported on first use as the names are.
+_SUBPACKAGES = ("combine",)
+
 
 def __getattr__(name: str) -> Any:
     """The public names, imported from their modules on first use (PEP 562)."""
@@ -66,6 +71,8 @@ def __getattr__(name: str) -> Any:
             value = "0.0.0"
     elif name in _HOMES:
         value = getattr(importlib.import_module(_HOMES[name]), name)
+    elif name in _SUBPACKAGES:
+        value = importlib.import_module(f"{__name__}.{name}")
     else:
         raise AttributeError(f"module 'posebridge' has no attribute {name!r}")
     globals()[name] = value  # later uses find it without this function
@@ -101,6 +108,7 @@ __all__ = [
     "UnknownFormatError",
     "__version__",
     "boxes_from_poses",
+    "combine",
     "convert",
     "convert_many",
     "detect",

@@ -6,18 +6,30 @@ from __future__ import annotations
 import math
 import posixpath
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from posebridge import errors
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.model.units import unit_name
 
 
 def check_count(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) -> None:
-    """Refuse no datasets, and names of the inputs that are not one per dataset."""
+    """Refuse no datasets, and names of the inputs that are not one per dataset.
+
+    Something that is not a list of datasets (``None``, a single dataset, a
+    generator: make it a list first) is refused with
+    :class:`posebridge.errors.TypeError`.
+    """
+    if isinstance(datasets, xr.Dataset | str | bytes) or not isinstance(datasets, Sequence):
+        raise errors.TypeError(
+            "Expected 'datasets' to be a list of xarray.Dataset (one per input), got "
+            f"{type(datasets).__name__}"
+            + (": make the generator a list, list(...)." if _is_iterator(datasets) else ".")
+        )
     if len(datasets) == 0:
         raise PoseBridgeError("no datasets were given to put together.")
     if sources is not None and len(sources) != len(datasets):
@@ -25,6 +37,11 @@ def check_count(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) -
             f"{len(sources)} source name(s) were given for {len(datasets)} datasets; give one "
             "per dataset."
         )
+
+
+def _is_iterator(value: Any) -> bool:
+    """Whether ``value`` is an iterator (a generator...), which can be read once."""
+    return isinstance(value, Iterator)
 
 
 def where(sources: Sequence[str] | None, i: int) -> str:
@@ -137,13 +154,13 @@ def _moment(text: Any) -> Any:
 VIDEO_ATTRS = ("video_path", "video_width", "video_height", "frame_path", "sleap_video_facts")
 
 
-def _path_key(path: str) -> str:
+def path_key(path: str) -> str:
     """A video path as compared: one spelling of one path (``./a.mp4``, ``a.mp4`` and
     ``x/../a.mp4`` are one; ``\\`` separates as ``/`` does).
 
     Examples
     --------
-    >>> _path_key("./videos//a.mp4") == _path_key("videos/b/../a.mp4")
+    >>> path_key("./videos//a.mp4") == path_key("videos/b/../a.mp4")
     True
     """
     return posixpath.normpath(path.replace("\\", "/"))
@@ -159,7 +176,7 @@ def one_video(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) -> 
         for i, ds in enumerate(datasets)
         if ds.attrs.get("video_path")
     ]
-    others = [(i, video) for i, video in stated[1:] if _path_key(video) != _path_key(stated[0][1])]
+    others = [(i, video) for i, video in stated[1:] if path_key(video) != path_key(stated[0][1])]
     if not others:
         return
     first, video = stated[0]

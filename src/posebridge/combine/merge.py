@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import xarray as xr
@@ -17,22 +17,24 @@ from posebridge.combine.agree import (
     one_video,
     where,
 )
-from posebridge.combine.row_lists import united_rows
+from posebridge.combine.row_lists import united_paths, united_rows
 from posebridge.combine.timeline import NONE_VALUES, on_common_time
 from posebridge.errors import SchemaError
+from posebridge.model import labels
 
 
 def merge_individuals(
-    datasets: Sequence[xr.Dataset], sources: Sequence[str] | None = None
+    datasets: Iterable[xr.Dataset], sources: Sequence[str] | None = None
 ) -> xr.Dataset:
     """One dataset from several whose individuals are distinct.
 
     Parameters
     ----------
     datasets
-        Validated datasets of one kind, time unit, fps, keypoints and space;
-        their individuals must not repeat. Two stated fps must agree (within
-        :data:`FPS_RTOL`); an input in frames without one takes the others'.
+        Validated datasets (a list, or a generator of them) of one kind, time
+        unit, fps, keypoints and space; their individuals must not repeat. Two
+        stated fps must agree (within :data:`FPS_RTOL`); an input in frames
+        without one takes the others'.
         Single-animal files that name no individual all read as
         ``individual_0``: rename them first
         (``ds.assign_coords(individual=["mouse1"])``).
@@ -54,6 +56,8 @@ def merge_individuals(
 
     Raises
     ------
+    posebridge.errors.TypeError
+        When ``datasets`` is not a list (or generator) of datasets (``None``...).
     SchemaError
         When the inputs do not line up (kind, time unit, fps, keypoints),
         share an individual, give a variable along ``time`` without an
@@ -71,6 +75,8 @@ def merge_individuals(
     >>> merge_individuals([a, b])["individual"].values.tolist()
     ['a', 'b']
     """
+    if isinstance(datasets, Iterator):  # a generator: posebridge.load(f) for f in files
+        datasets = list(datasets)
     check_count(datasets, sources)
     datasets = [model.validate(ds) for ds in datasets]
     if len(datasets) == 1:
@@ -120,6 +126,8 @@ def merge_individuals(
     for key in model.ROW_LIST_ATTRS:
         if united := united_rows(datasets, key):
             merged.attrs[key] = united
+    if united := united_paths(datasets, labels.PROJECT_VIDEOS):  # every project's videos
+        merged.attrs[labels.PROJECT_VIDEOS] = united
     if sources:
         merged.attrs["source_file"] = ", ".join(map(str, sources))
     return model.validate(merged)

@@ -9,6 +9,8 @@ from typing import Any
 
 import xarray as xr
 
+from posebridge.combine.agree import path_key
+
 
 def united_rows(
     datasets: Sequence[xr.Dataset], key: str, *, each_names_its_video: bool = False
@@ -42,6 +44,37 @@ def united_rows(
         for row in listed:
             rows.setdefault(json.dumps(row, sort_keys=True), row)
     return json.dumps(list(rows.values())) if rows else None
+
+
+def united_paths(datasets: Sequence[xr.Dataset], key: str) -> str | None:
+    """The JSON text of the union (input order, first input's first) of the paths that
+    the inputs' ``key`` attributes list (SLEAP's project videos,
+    :data:`posebridge.model.labels.PROJECT_VIDEOS`); two spellings of one path
+    (``./a.mp4``, ``a.mp4``) are one, written as first seen. ``None`` when an input's
+    is not a JSON list of texts, or when none lists a path.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> one = posebridge.from_numpy(np.zeros((1, 2, 1, 1)))
+    >>> a = one.assign_attrs(videos='["a.mp4"]')
+    >>> b = one.assign_attrs(videos='["./a.mp4", "b.mp4"]')
+    >>> united_paths([a, b, one], "videos")
+    '["a.mp4", "b.mp4"]'
+    """
+    paths: dict[str, str] = {}
+    for ds in datasets:
+        if key not in ds.attrs:
+            continue
+        try:
+            listed = json.loads(ds.attrs[key])
+        except (TypeError, ValueError):
+            return None
+        if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
+            return None
+        for path in listed:
+            paths.setdefault(path_key(path), path)
+    return json.dumps(list(paths.values())) if paths else None
 
 
 def _names_a_video(row: dict[str, Any]) -> bool:

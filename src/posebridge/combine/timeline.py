@@ -3,6 +3,7 @@ frames they are, times in seconds that are one instant made one value."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,9 +12,11 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge.combine.agree import where
-from posebridge.errors import SchemaError
+from posebridge.combine.agree import path_key, where
+from posebridge.errors import SchemaError, user_stacklevel
 from posebridge.model import labels
+
+IMAGE_ID = "image_id"
 
 
 def _frame_keys(ds: xr.Dataset) -> np.ndarray:
@@ -24,25 +27,91 @@ def _frame_keys(ds: xr.Dataset) -> np.ndarray:
         values = ds[name].values if name in ds.coords else np.full(n, "")
         return np.asarray(values).astype(str)
 
-    image = text(labels.IMAGE_PATH)
+    image = _path_keys(text(labels.IMAGE_PATH))
     by_video = np.char.add(
-        np.char.add("video:", text(labels.VIDEO)), np.char.add("\0", text(model.FRAME))
+        np.char.add("video:", _path_keys(text(labels.VIDEO))), np.char.add("\0", text(model.FRAME))
     )
     return np.where(image != "", np.char.add("image:", image), by_video)
 
 
-def _on_common_frames(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
+def _path_keys(paths: np.ndarray) -> np.ndarray:
+    """Paths as compared: one spelling of one path (``./a.mp4``, ``a.mp4`` and
+    ``x/../a.mp4`` are one, as :func:`posebridge.combine.agree.one_video` and the
+    ``.slp`` writer take them); ``""`` (no path) stays ``""``. Relative paths stay relative."""
+    if paths.size == 0:
+        return paths
+    unique, inverse = np.unique(paths, return_inverse=True)  # one normpath per path
+    spelled = np.asarray([path_key(p) if p else "" for p in unique.tolist()], dtype=str)
+    return spelled[inverse.reshape(paths.shape)]
+
+
+def _on_common_frames(
+    datasets: Sequence[xr.Dataset], sources: Sequence[str] | None = None
+) -> list[xr.Dataset]:
     """Labelled frames renumbered on the union of the frames they are (first seen first).
 
     A labels dataset's time only counts its rows: two files' row 0 are
-    different frames when their videos or images differ.
+    different frames when their videos or images differ. Paths are compared as
+    one spelling (``vids/v1.mp4`` and ``./vids/v1.mp4`` are one video). COCO
+    image ids are numbered per file: when the inputs give one image two ids, or
+    one id to two images, ``image_id`` is dropped with a warning (the COCO
+    writer numbers the images anew).
     """
     keys = [_frame_keys(ds) for ds in datasets]
+    datasets = _image_ids_kept_if_one_numbering(datasets, keys, sources)
     union = pd.Index(pd.unique(np.concatenate(keys)))
     return [
         ds.assign_coords({model.TIME: union.get_indexer(key)})
         for ds, key in zip(datasets, keys, strict=True)
     ]
+
+
+def _image_ids_kept_if_one_numbering(
+    datasets: Sequence[xr.Dataset], keys: Sequence[np.ndarray], sources: Sequence[str] | None
+) -> list[xr.Dataset]:
+    """The inputs, without ``image_id`` (and a warning) when their COCO image ids are
+    not one numbering: one image (``keys``, :func:`_frame_keys`) given two ids, or one
+    id given two images. COCO numbers images per file (two files' first images are
+    both id 1), so ids of different files name the same image only when they agree."""
+    holders = [i for i, ds in enumerate(datasets) if IMAGE_ID in ds.coords]
+    if len(holders) < 2:
+        return list(datasets)
+    pairs = pd.DataFrame(
+        {
+            "key": np.concatenate([keys[i] for i in holders]),
+            "id": np.concatenate(
+                [np.asarray(datasets[i][IMAGE_ID].values).astype(str) for i in holders]
+            ),
+            "input": np.concatenate([np.full(keys[i].size, i) for i in holders]),
+        }
+    ).drop_duplicates(["key", "id"])
+    for column, what in (("key", "two ids"), ("id", "two images")):
+        twice = pairs[pairs.duplicated(column, keep=False)]
+        if twice.empty:
+            continue
+        one, two = twice[twice[column] == twice[column].iloc[0]].iloc[:2].itertuples()
+        warnings.warn(
+            f"{where(sources, int(two.input))} and {where(sources, int(one.input))} give "
+            f"{what}: COCO image_id {one.id!r} of {one.key.partition(':')[2]!r} in one and "
+            f"{two.id!r} of {two.key.partition(':')[2]!r} in the other "
+            f"({twice[column].nunique()} such). COCO numbers the images of each file "
+            "apart, so the merged dataset keeps no image_id (a COCO writer numbers its "
+            "images anew; give ground_truth= to take a file's ids).",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+        return [ds.drop_vars(IMAGE_ID, errors="ignore") for ds in datasets]
+    return list(datasets)
+
+
+def _unknown_as_nan(values: xr.DataArray) -> xr.DataArray:
+    """A per-time coordinate with its "unknown" (:data:`NONE_VALUES`: ``image_width``
+    -1, the fill of a row an input lacks) as NaN, so that it is no value when the
+    inputs' values are compared and combined."""
+    none = NONE_VALUES.get(str(values.name))
+    if none is None or values.dtype.kind not in "iuf":
+        return values
+    return values.where(values != none)
 
 
 def _view_frame_keys(
@@ -237,7 +306,7 @@ def on_common_time(
     (:func:`on_view_frames`).
     """
     if one_camera and labels.is_labels(datasets[0]):
-        datasets = _on_common_frames(datasets)
+        datasets = _on_common_frames(datasets, sources)
     elif one_camera:
         datasets = _on_frame_numbers(datasets)
     datasets = _on_one_clock(datasets)
@@ -251,7 +320,7 @@ def on_common_time(
         holders = [i for i, ds in enumerate(out) if name in ds.coords]
         # each input's values alone: the other per-time coords it carries are combined
         # on their own (carried along, one input's gaps would stand in another's values)
-        given_by = [out[i][name].reset_coords(drop=True) for i in holders]
+        given_by = [_unknown_as_nan(out[i][name].reset_coords(drop=True)) for i in holders]
         values = given_by[0]
         for i, other in zip(holders[1:], given_by[1:], strict=True):
             if one_camera:
@@ -269,6 +338,13 @@ def on_common_time(
 def _categories_everywhere(datasets: list[xr.Dataset]) -> list[xr.Dataset]:
     """Give an input without a category variable another input has the model's "none"
     (``''``, ``-1``) for its instances, not the NaN joining would put there."""
+    for name, none in NONE_VALUES.items():  # unknown again after _unknown_as_nan
+        if not isinstance(none, int) or name not in datasets[0].coords:
+            continue
+        coord = datasets[0][name]
+        if coord.dims == (model.TIME,) and coord.dtype.kind == "f":
+            known = coord.fillna(none).astype(np.int64)
+            datasets = [ds.assign_coords({name: known}) for ds in datasets]
     for name, none in NONE_VALUES.items():
         holder = next((ds[name] for ds in datasets if name in ds.data_vars), None)
         if holder is None:
@@ -334,13 +410,24 @@ def _refuse_other_rows(
 ) -> None:
     """Refuse inputs whose rows at one time are different frames (``name`` differs)."""
     both = (first.notnull() & other.notnull()).values
-    differ = np.flatnonzero(both & (np.asarray(first.values) != np.asarray(other.values)))
+    mine, theirs = np.asarray(first.values), np.asarray(other.values)
+    if name in (labels.VIDEO, labels.IMAGE_PATH):  # two spellings of one path are one
+        mine, theirs = _path_keys(mine.astype(str)), _path_keys(theirs.astype(str))
+    differ = np.flatnonzero(both & (mine != theirs))
     if differ.size:
         at = int(differ[0])
         raise SchemaError(
             f"{where(sources, i)}: at time {first[model.TIME].values[at]!s} its {name} is "
-            f"{str(other.values[at])!r} but {where(sources, first_index)}'s is "
-            f"{str(first.values[at])!r}; rows "
+            f"{_shown(other.values[at])!r} but {where(sources, first_index)}'s is "
+            f"{_shown(first.values[at])!r}; rows "
             "of different frames do not line up on time ("
             f"{differ.size} time step(s) differ). Load them one by one."
         )
+
+
+def _shown(value: Any) -> str:
+    """A per-time coordinate's value as a message shows it: a whole number that NaN
+    made a float (``640.0``) as the whole number it was (``640``)."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)

@@ -100,42 +100,79 @@ def _named_by_the_source(name: str | None, chosen: list[Container]) -> bool:
 
 
 def set_edges(ds: xr.Dataset, chosen: list[Container], keypoints: list[str]) -> None:
+    """Keep the chosen containers' Skeleton edges as ``skeleton_edges`` (keypoint names).
+
+    One dataset holds one skeleton: the first container's with edges. When another
+    container (animal, view) links a Skeleton with other edges, those are left out
+    with a warning naming both containers (as ``merge_individuals`` refuses
+    datasets of two skeletons); read each with ``pose_estimation_key=`` to keep them.
+    """
     names = {c.skeleton_name for c in chosen}
     if len(names) == 1 and _named_by_the_source(name := names.pop(), chosen):
         ds.attrs["skeleton_name"] = str(name)  # one Skeleton shared (sleap-io's layout)
+    kept: tuple[Container, list[tuple[str, str]]] | None = None
     for container in chosen:
         if container.edges is None or container.nodes is None or not container.edges.size:
             continue
-        prefix = individual_prefix(container)
-        nodes = [
-            n[len(prefix) + 1 :] if prefix and n.startswith(prefix + "_") else n
-            for n in container.nodes
-        ]
-        pairs, dropped = [], []
-        for a, b in np.asarray(container.edges, dtype=np.int64):  # one per edge: a few
-            inside = 0 <= a < len(nodes) and 0 <= b < len(nodes)
-            if inside and nodes[a] in keypoints and nodes[b] in keypoints:
-                pairs.append((nodes[a], nodes[b]))
-            else:
-                dropped.append(
-                    (
-                        nodes[a] if 0 <= a < len(nodes) else int(a),
-                        nodes[b] if 0 <= b < len(nodes) else int(b),
-                    )
-                )
-        if dropped:
+        if kept is None:
+            kept = (container, _edge_pairs(container, keypoints))
+            if kept[1]:
+                ds["skeleton_edges"] = (("edge", "edge_node"), np.array(kept[1], dtype=str))
+            continue
+        pairs = _edge_pairs(container, keypoints, warn=False)
+        if _unordered(pairs) != _unordered(kept[1]):
+            left_out = sorted(_unordered(pairs) - _unordered(kept[1]))
             warnings.warn(
-                f"{container.source or 'the NWB file'}: {len(dropped)} of the "
-                f"{len(dropped) + len(pairs)} skeleton edges of {container.path} join "
-                f"nodes that are not keypoints of its series (a node index outside the "
-                f"Skeleton's {len(nodes)} nodes, or a node without a series), e.g. "
-                f"{dropped[0]}; they are not kept in skeleton_edges.",
+                f"{container.source or 'the NWB file'}: {container.path} links a Skeleton "
+                f"({container.skeleton_name}) with edges {sorted(_unordered(pairs))}, but "
+                f"{kept[0].path}'s ({kept[0].skeleton_name}) has "
+                f"{sorted(_unordered(kept[1]))}; one dataset holds one skeleton, so "
+                f"skeleton_edges are the first's (left out: {left_out}). Read each "
+                "container on its own (pose_estimation_key=) to keep its edges.",
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )
-        if pairs:
-            ds["skeleton_edges"] = (("edge", "edge_node"), np.array(pairs, dtype=str))
-        return
+            return
+
+
+def _unordered(pairs: list[tuple[str, str]]) -> set[tuple[str, ...]]:
+    """Edges as unordered pairs (``(a, b)`` is ``(b, a)``)."""
+    return {tuple(sorted(pair)) for pair in pairs}
+
+
+def _edge_pairs(
+    container: Container, keypoints: list[str], *, warn: bool = True
+) -> list[tuple[str, str]]:
+    """A container's Skeleton edges as pairs of keypoint names; edges joining a node that
+    is no keypoint of its series are left out (with a warning when ``warn``)."""
+    prefix = individual_prefix(container)
+    nodes = [
+        n[len(prefix) + 1 :] if prefix and n.startswith(prefix + "_") else n
+        for n in container.nodes
+    ]
+    pairs, dropped = [], []
+    for a, b in np.asarray(container.edges, dtype=np.int64):  # one per edge: a few
+        inside = 0 <= a < len(nodes) and 0 <= b < len(nodes)
+        if inside and nodes[a] in keypoints and nodes[b] in keypoints:
+            pairs.append((nodes[a], nodes[b]))
+        else:
+            dropped.append(
+                (
+                    nodes[a] if 0 <= a < len(nodes) else int(a),
+                    nodes[b] if 0 <= b < len(nodes) else int(b),
+                )
+            )
+    if dropped and warn:
+        warnings.warn(
+            f"{container.source or 'the NWB file'}: {len(dropped)} of the "
+            f"{len(dropped) + len(pairs)} skeleton edges of {container.path} join "
+            f"nodes that are not keypoints of its series (a node index outside the "
+            f"Skeleton's {len(nodes)} nodes, or a node without a series), e.g. "
+            f"{dropped[0]}; they are not kept in skeleton_edges.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return pairs
 
 
 def _drop_unless_iso(ds: xr.Dataset, key: str, where: Any, instead: str) -> None:
