@@ -167,16 +167,58 @@ def _count_facts(counts: np.ndarray) -> dict[str, Any]:
     return {"mean": float(counts.mean()), "min": int(counts.min()), "max": int(counts.max())}
 
 
+def _missing_facts(ds: xr.Dataset) -> dict[str, Any]:
+    """How many points (boxes) are missing, of how many; and, for poses, how many
+    keypoint-individual pairs hold no point in any frame, and the missing points of
+    the other pairs.
+
+    Such pairs are often pairs a file cannot hold, not points lost: in a multi-animal
+    DeepLabCut file the animals hold no unique bodypart and its ``single`` individual
+    holds only those, so a fully labelled file has them all missing.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> position = np.ones((4, 2, 2, 2))
+    >>> position[:, :, 1, 0] = np.nan  # keypoint 1 of individual 0: never there
+    >>> position[0, :, 0, 1] = np.nan
+    >>> facts = _missing_facts(posebridge.from_numpy(position))
+    >>> facts["count"], facts["total"], facts["empty_pairs"], facts["count_in_other_pairs"]
+    (5, 16, 1, 1)
+    """
+    missing = ds["position"].isnull().any("space")
+    total, absent = int(missing.size), int(missing.sum())
+    facts: dict[str, Any] = {
+        "what": "boxes" if ds.attrs["ds_type"] == model.BBOXES else "points",
+        "count": absent,
+        "total": total,
+        "percent": 100 * absent / total if total else 0.0,
+    }
+    if ds.attrs["ds_type"] != model.BBOXES and ds.sizes[model.TIME]:
+        empty = missing.all(model.TIME).values
+        held = int(np.count_nonzero(~empty)) * ds.sizes[model.TIME]
+        facts["empty_pairs"] = int(np.count_nonzero(empty))
+        facts["count_in_other_pairs"] = absent - int(empty.sum()) * ds.sizes[model.TIME]
+        facts["total_in_other_pairs"] = held
+    return facts
+
+
 def _missing_text(ds: xr.Dataset) -> str:
-    position = ds["position"]
-    missing = position.isnull().any("space")
-    what = "boxes" if ds.attrs["ds_type"] == model.BBOXES else "points"
-    total = int(missing.size)
-    absent = int(missing.sum())
-    percent = 100 * absent / total if total else 0.0
+    facts = _missing_facts(ds)
     views = ds.sizes.get(model.VIEW)
     over = f", counted over {count(views, 'camera view')}" if views is not None else ""
-    return f"{percent:.1f} % of {what} ({absent} of {total}{over})"
+    text = (
+        f"{facts['percent']:.1f} % of {facts['what']} ({facts['count']} of {facts['total']}{over})"
+    )
+    empty = facts.get("empty_pairs", 0)
+    if empty and facts["total_in_other_pairs"]:
+        held = facts["count_in_other_pairs"] / facts["total_in_other_pairs"]
+        text += (
+            f"; {100 * held:.1f} % of the other pairs' points: "
+            f"{count(empty, 'keypoint-individual pair')} hold no point in any frame (a "
+            "multi-animal DeepLabCut file's animals hold no unique bodypart)"
+        )
+    return text
 
 
 def _extras(ds: xr.Dataset) -> Rows:
@@ -552,14 +594,7 @@ def dataset_facts(ds: xr.Dataset) -> dict[str, Any]:
         facts["keypoints"] = [str(v) for v in ds["keypoint"].values]
     facts["views"] = _view_names(ds) if model.VIEW in ds.dims else []
     facts["space"] = [str(s) for s in ds["space"].values]
-    absent = ds["position"].isnull().any("space")
-    total, count = int(absent.size), int(absent.sum())
-    facts["missing"] = {
-        "what": "boxes" if boxes else "points",
-        "count": count,
-        "total": total,
-        "percent": 100 * count / total if total else 0.0,
-    }
+    facts["missing"] = _missing_facts(ds)
     facts["confidence"] = (
         _range_facts(np.asarray(ds["confidence"].values, dtype=float))
         if "confidence" in ds

@@ -46,11 +46,15 @@ def test_json_facts_of_a_poses_file(tmp_path, poses_two_mice_with_nan):
     assert facts["individuals"] == ["mouse_b", "mouse_a"]
     assert facts["keypoints"] == ["snout", "tail_base", "ear_left"]
     assert facts["space"] == ["x", "y"]
+    empty = absent.all(axis=0)  # keypoint-individual pairs without a point in any frame
     assert facts["missing"] == {
         "what": "points",
         "count": int(absent.sum()),
         "total": absent.size,
         "percent": pytest.approx(100 * absent.mean()),
+        "empty_pairs": int(empty.sum()),
+        "count_in_other_pairs": int(absent[:, ~empty].sum()),
+        "total_in_other_pairs": int(absent[:, ~empty].size),
     }
     assert facts["confidence"] == {
         "min": pytest.approx(np.nanmin(confidence)),
@@ -262,3 +266,31 @@ def test_text_and_json_agree_on_the_fps_of_a_dataset_in_frames(tmp_path):
     assert facts["time"]["unit"] == "frames" and facts["time"]["fps"] == 30.0
     text = dict(describe_dataset(posebridge.load(path)))["time"]
     assert "no fps" not in text and "30 fps" in text
+
+
+def test_pairs_holding_no_point_in_any_frame_are_told_apart_from_missing_points(tmp_path):
+    """h180: a multi-animal DeepLabCut file's animals hold no unique bodypart (and its
+    'single' individual only those), so a fully labelled file was reported 45 % missing:
+    info says how many keypoint-individual pairs hold no point at all, and the missing
+    share of the other pairs' points."""
+    position = np.random.default_rng(2).uniform(0, 100, size=(10, 2, 3, 2))
+    position[:, :, 2, 0] = np.nan  # individual 0 never has keypoint 2 (a unique bodypart)
+    position[:, :, :2, 1] = np.nan  # individual 1 has only keypoint 2 (DLC's "single")
+    position[4, :, 0, 0] = np.nan  # one point really missing
+    path = tmp_path / "ma.nc"
+    posebridge.save(posebridge.from_numpy(position), path)
+
+    facts = info_json(path)["missing"]
+    rows = {row[0]: row[1] for row in describe_dataset(posebridge.load(path))}
+
+    absent = np.isnan(position).any(axis=1)
+    held = ~absent.all(axis=0)
+    assert facts["empty_pairs"] == int((~held).sum()) == 3
+    assert facts["count_in_other_pairs"] == int(absent[:, held].sum()) == 1
+    assert facts["total_in_other_pairs"] == int(held.sum()) * 10
+    assert rows["missing"].startswith(f"{100 * absent.mean():.1f} % of points")
+    share = 100 * absent[:, held].mean()
+    assert (
+        f"; {share:.1f} % of the other pairs' points: 3 keypoint-individual pairs"
+        in (rows["missing"])
+    )
