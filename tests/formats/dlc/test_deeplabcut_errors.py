@@ -1533,3 +1533,17 @@ def test_a_dataframe_repeating_a_frame_is_refused_in_a_dataframes_words() -> Non
     assert "the DataFrame's row index repeats frame 0 (rows 1 and 4, counting from 1)" in message
     assert "df.reset_index(drop=True)" in message
     assert "after the header" not in message
+
+
+def test_a_number_among_image_paths_in_the_index_is_the_cell_named(tmp_path):
+    """h180: an index of image paths with one numeric (damaged) cell was refused naming the
+    first good path as the damaged cell."""
+    columns = pd.MultiIndex.from_tuples(
+        [("S", i, b, c) for i in ("a", "single") for b in ("p", "u") for c in ("x", "y")],
+        names=["scorer", "individuals", "bodyparts", "coords"],
+    )
+    index = ["labeled-data/v/img1.png", "labeled-data/v/img2.png", "5", "labeled-data/v/img4.png"]
+    path = tmp_path / "mixed.csv"
+    pd.DataFrame(np.ones((4, 8)), columns=columns, index=index).to_csv(path)
+    with pytest.raises(FormatError, match=r"holds image paths and, in data row 3, '5', a number"):
+        posebridge.load(path)

@@ -317,13 +317,21 @@ def _refuse_mixed_index(text: np.ndarray, path: Path) -> None:
 
     numbers = pd.to_numeric(pd.Series(text), errors="coerce").to_numpy()
     parsed = ~np.isnan(numbers)
-    if parsed.any():
-        row = int(np.flatnonzero(~parsed)[0])
+    if not parsed.any():
+        return
+    if 2 * int(parsed.sum()) < parsed.size:  # mostly image paths: the number is the odd one
+        row = int(np.flatnonzero(parsed)[0])
         raise FormatError(
             path,
-            f"the row index holds frame numbers and, in data row {row + 1}, {str(text[row])!r}, "
-            "which is not one (an index of image paths holds no numbers): a damaged cell?",
+            f"the row index holds image paths and, in data row {row + 1}, {str(text[row])!r}, "
+            "a number (an index of image paths holds no numbers): a damaged cell?",
         )
+    row = int(np.flatnonzero(~parsed)[0])
+    raise FormatError(
+        path,
+        f"the row index holds frame numbers and, in data row {row + 1}, {str(text[row])!r}, "
+        "which is not one (an index of image paths holds no numbers): a damaged cell?",
+    )
 
 
 def build_dataset(
