@@ -4,7 +4,7 @@ suggested frames): the union of the inputs' rows."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import xarray as xr
@@ -29,20 +29,16 @@ def united_rows(
     >>> united_rows([a, b, one], "rows")
     '[{"frame_idx": 1}, {"frame_idx": 2}]'
     """
+    lists = _listed(
+        datasets,
+        key,
+        lambda row: isinstance(row, dict) and (not each_names_its_video or _names_a_video(row)),
+    )
+    if lists is None:
+        return None
     rows: dict[str, Any] = {}
-    for ds in datasets:
-        if key not in ds.attrs:
-            continue
-        try:
-            listed = json.loads(ds.attrs[key])
-        except (TypeError, ValueError):
-            return None
-        if not isinstance(listed, list) or not all(isinstance(row, dict) for row in listed):
-            return None
-        if each_names_its_video and not all(_names_a_video(row) for row in listed):
-            return None
-        for row in listed:
-            rows.setdefault(json.dumps(row, sort_keys=True), row)
+    for row in (row for listed in lists for row in listed):
+        rows.setdefault(json.dumps(row, sort_keys=True), row)
     return json.dumps(list(rows.values())) if rows else None
 
 
@@ -62,7 +58,21 @@ def united_paths(datasets: Sequence[xr.Dataset], key: str) -> str | None:
     >>> united_paths([a, b, one], "videos")
     '["a.mp4", "b.mp4"]'
     """
+    lists = _listed(datasets, key, lambda path: isinstance(path, str))
+    if lists is None:
+        return None
     paths: dict[str, str] = {}
+    for path in (path for listed in lists for path in listed):
+        paths.setdefault(path_key(path), path)
+    return json.dumps(list(paths.values())) if paths else None
+
+
+def _listed(
+    datasets: Sequence[xr.Dataset], key: str, holds: Callable[[Any], bool]
+) -> list[list[Any]] | None:
+    """Each input's ``key`` attribute read as a JSON list (inputs without one left out);
+    ``None`` when one is not JSON, not a list, or holds an item ``holds`` refuses."""
+    lists = []
     for ds in datasets:
         if key not in ds.attrs:
             continue
@@ -70,11 +80,10 @@ def united_paths(datasets: Sequence[xr.Dataset], key: str) -> str | None:
             listed = json.loads(ds.attrs[key])
         except (TypeError, ValueError):
             return None
-        if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
+        if not isinstance(listed, list) or not all(holds(item) for item in listed):
             return None
-        for path in listed:
-            paths.setdefault(path_key(path), path)
-    return json.dumps(list(paths.values())) if paths else None
+        lists.append(listed)
+    return lists
 
 
 def _names_a_video(row: dict[str, Any]) -> bool:
