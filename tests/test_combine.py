@@ -1254,3 +1254,47 @@ def test_stacked_label_views_take_an_image_size_the_first_view_does_not_know():
 
     assert stacked.frame.values.tolist() == [1, 2, 3]
     assert stacked.image_width.values.tolist() == [640, 640, 640]
+
+
+def test_merged_images_named_with_and_without_a_leading_dot_folder_are_one_frame():
+    """h181: COCO file names './0292.png' and '0292.png' made the video folders '.' and '',
+    taken for two frames' rows and refused."""
+    a = _labelled("a", 1.0, image_path=["0244.png", "0292.png"], video=["", ""], frame=[0, 1])
+    b = _labelled("b", 2.0, image_path=["./0292.png"], video=["."], frame=[1])
+
+    merged = merge_individuals([a, b])
+
+    assert merged.sizes["time"] == 2
+    np.testing.assert_array_equal(
+        merged.position.sel(individual="b").isel(time=1).values, b.position[0, ..., 0]
+    )
+
+
+def test_image_ids_given_by_only_some_inputs_are_dropped_with_a_warning():
+    """h181: the merged ids were floats with NaN, which the COCO writer replaced by its own
+    numbering without a word."""
+    cats = _labelled("cat", 1.0, image_path=["img01.png"]).assign_coords(image_id=("time", [7]))
+    dogs = _labelled("dog", 2.0, image_path=["img02.png"])
+    with pytest.warns(UserWarning, match=r"cats.json gives COCO image ids and dogs.json gives"):
+        merged = merge_individuals([cats, dogs], ["cats.json", "dogs.json"])
+    assert "image_id" not in merged.coords
+
+
+def test_merged_sleap_projects_keep_every_videos_facts():
+    """h181: only the first input's facts of its videos were kept (a second project's
+    grayscale video was written back as colour)."""
+    from posebridge.model.labels import VIDEO_FACTS
+
+    a = _labelled("a", 1.0, video=["a.mp4"], frame=[0])
+    a.attrs[VIDEO_FACTS] = json.dumps({"a.mp4": {"grayscale": False}})
+    b = _labelled("b", 2.0, video=["b.mp4"], frame=[0])
+    b.attrs[VIDEO_FACTS] = json.dumps(
+        {"./a.mp4": {"grayscale": True}, "b.mp4": {"grayscale": True}}
+    )
+
+    merged = merge_individuals([a, b])
+
+    assert json.loads(merged.attrs[VIDEO_FACTS]) == {
+        "a.mp4": {"grayscale": False},
+        "b.mp4": {"grayscale": True},
+    }

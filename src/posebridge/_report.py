@@ -195,11 +195,13 @@ def _missing_facts(ds: xr.Dataset) -> dict[str, Any]:
         "percent": 100 * absent / total if total else 0.0,
     }
     if ds.attrs["ds_type"] != model.BBOXES and ds.sizes[model.TIME]:
-        empty = missing.all(model.TIME).values
-        held = int(np.count_nonzero(~empty)) * ds.sizes[model.TIME]
-        facts["empty_pairs"] = int(np.count_nonzero(empty))
-        facts["count_in_other_pairs"] = absent - int(empty.sum()) * ds.sizes[model.TIME]
-        facts["total_in_other_pairs"] = held
+        # a pair holds no point when it has none in any frame of any camera view
+        per_pair = [d for d in missing.dims if d not in (model.KEYPOINT, model.INDIVIDUAL)]
+        empty = missing.all(per_pair)
+        points_per_pair = missing.size // max(1, empty.size)
+        facts["empty_pairs"] = int(empty.sum())
+        facts["count_in_other_pairs"] = absent - facts["empty_pairs"] * points_per_pair
+        facts["total_in_other_pairs"] = int((~empty).sum()) * points_per_pair
     return facts
 
 
@@ -213,10 +215,15 @@ def _missing_text(ds: xr.Dataset) -> str:
     empty = facts.get("empty_pairs", 0)
     if empty and facts["total_in_other_pairs"]:
         held = facts["count_in_other_pairs"] / facts["total_in_other_pairs"]
+        anywhere = "in any frame or view" if views is not None else "in any frame"
+        why = (
+            " (a multi-animal DeepLabCut file's animals hold no unique bodypart)"
+            if ds.attrs.get("source_software") == "DeepLabCut"
+            else ""
+        )
         text += (
             f"; {100 * held:.1f} % of the other pairs' points: "
-            f"{count(empty, 'keypoint-individual pair')} hold no point in any frame (a "
-            "multi-animal DeepLabCut file's animals hold no unique bodypart)"
+            f"{count(empty, 'keypoint-individual pair')} hold no point {anywhere}{why}"
         )
     return text
 

@@ -294,3 +294,20 @@ def test_pairs_holding_no_point_in_any_frame_are_told_apart_from_missing_points(
         f"; {share:.1f} % of the other pairs' points: 3 keypoint-individual pairs"
         in (rows["missing"])
     )
+
+
+def test_a_keypoint_missing_in_one_camera_view_only_is_no_empty_pair(tmp_path):
+    """h181: with camera views the pairs were counted per view: a keypoint one camera never
+    saw was called a keypoint-individual pair holding no point."""
+    position = np.random.default_rng(4).uniform(0, 100, size=(6, 2, 2, 1, 2))
+    position[:, :, 1, 0, 0] = np.nan  # keypoint 1 never seen by the first view
+    ds = posebridge.from_numpy(position[..., 0]).expand_dims(view=["top", "side"], axis=-1)
+    ds["position"] = (ds["position"].dims, position)
+    path = tmp_path / "views.nc"
+    posebridge.save(ds, path)
+
+    facts = info_json(path)["missing"]
+    rows = {row[0]: row[1] for row in describe_dataset(posebridge.load(path))}
+
+    assert facts["empty_pairs"] == 0 and facts["count"] == 6
+    assert "pair" not in rows["missing"]

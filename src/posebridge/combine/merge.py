@@ -17,7 +17,7 @@ from posebridge.combine.agree import (
     one_video,
     where,
 )
-from posebridge.combine.row_lists import united_paths, united_rows
+from posebridge.combine.row_lists import united_objects, united_paths, united_rows
 from posebridge.combine.timeline import NONE_VALUES, on_common_time
 from posebridge.errors import SchemaError
 from posebridge.model import labels
@@ -128,6 +128,8 @@ def merge_individuals(
             merged.attrs[key] = united
     if united := united_paths(datasets, labels.PROJECT_VIDEOS):  # every project's videos
         merged.attrs[labels.PROJECT_VIDEOS] = united
+    if united := united_objects(datasets, labels.VIDEO_FACTS):  # every video's facts
+        merged.attrs[labels.VIDEO_FACTS] = united
     if sources:
         merged.attrs["source_file"] = ", ".join(map(str, sources))
     return model.validate(merged)

@@ -67,6 +67,36 @@ def united_paths(datasets: Sequence[xr.Dataset], key: str) -> str | None:
     return json.dumps(list(paths.values())) if paths else None
 
 
+def united_objects(datasets: Sequence[xr.Dataset], key: str) -> str | None:
+    """The JSON text of the union of the objects (path -> facts) that the inputs' ``key``
+    attributes hold (SLEAP's facts of each video, :data:`posebridge.model.labels.VIDEO_FACTS`):
+    every input's paths, two spellings of one path one, the first input's facts of a path
+    shared winning. ``None`` when an input's is not a JSON object, or when none holds one.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> one = posebridge.from_numpy(np.zeros((1, 2, 1, 1)))
+    >>> a = one.assign_attrs(facts='{"a.mp4": {"grayscale": false}}')
+    >>> b = one.assign_attrs(facts='{"./a.mp4": {"grayscale": true}, "b.mp4": {"fps": 30}}')
+    >>> united_objects([a, b, one], "facts")
+    '{"a.mp4": {"grayscale": false}, "b.mp4": {"fps": 30}}'
+    """
+    united: dict[str, tuple[str, Any]] = {}
+    for ds in datasets:
+        if key not in ds.attrs:
+            continue
+        try:
+            held = json.loads(ds.attrs[key])
+        except (TypeError, ValueError):
+            return None
+        if not isinstance(held, dict):
+            return None
+        for path, facts in held.items():
+            united.setdefault(path_key(str(path)), (str(path), facts))
+    return json.dumps(dict(united.values())) if united else None
+
+
 def _listed(
     datasets: Sequence[xr.Dataset], key: str, holds: Callable[[Any], bool]
 ) -> list[list[Any]] | None:

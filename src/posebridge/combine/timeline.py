@@ -37,11 +37,14 @@ def _frame_keys(ds: xr.Dataset) -> np.ndarray:
 def _path_keys(paths: np.ndarray) -> np.ndarray:
     """Paths as compared: one spelling of one path (``./a.mp4``, ``a.mp4`` and
     ``x/../a.mp4`` are one, as :func:`posebridge.combine.agree.one_video` and the
-    ``.slp`` writer take them); ``""`` (no path) stays ``""``. Relative paths stay relative."""
+    ``.slp`` writer take them); ``""`` (no path) and ``"."`` (the folder of an image
+    named without one, ``./a.png``) are one, ``""``. Relative paths stay relative."""
     if paths.size == 0:
         return paths
     unique, inverse = np.unique(paths, return_inverse=True)  # one normpath per path
-    spelled = np.asarray([path_key(p) if p else "" for p in unique.tolist()], dtype=str)
+    spelled = np.asarray(
+        ["" if not p or path_key(p) == "." else path_key(p) for p in unique.tolist()], dtype=str
+    )
     return spelled[inverse.reshape(paths.shape)]
 
 
@@ -74,8 +77,18 @@ def _image_ids_kept_if_one_numbering(
     id given two images. COCO numbers images per file (two files' first images are
     both id 1), so ids of different files name the same image only when they agree."""
     holders = [i for i, ds in enumerate(datasets) if IMAGE_ID in ds.coords]
-    if len(holders) < 2:
+    if not holders or len(holders) == len(datasets) == 1:
         return list(datasets)
+    if len(holders) < len(datasets):  # the others' images would have no id (NaN)
+        lacking = next(i for i in range(len(datasets)) if i not in holders)
+        warnings.warn(
+            f"{where(sources, holders[0])} gives COCO image ids and {where(sources, lacking)} "
+            "gives none: the merged dataset keeps no image_id (a COCO writer numbers its "
+            "images anew; give ground_truth= to take a file's ids).",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+        return [ds.drop_vars(IMAGE_ID, errors="ignore") for ds in datasets]
     pairs = pd.DataFrame(
         {
             "key": np.concatenate([keys[i] for i in holders]),

@@ -136,6 +136,10 @@ PREDICTED_TRACKING_SCORE = "predicted_tracking_score"
 #: PoseTraining (``source_videos``) read them into it and write them in its order, and
 #: ``to_sleap_io`` gives them back so, as sleap-io does.
 PROJECT_VIDEOS = "sleap_videos"
+#: The facts SLEAP keeps of each video (shape, grayscale, backend ...), as JSON text: an
+#: object keyed by the video's path (an image sequence's first image). Merged inputs keep
+#: every input's (the first input's facts of a video shared win).
+VIDEO_FACTS = "sleap_video_facts"
 #: The file name SLEAP and NWB writers give a video whose path is unknown (``video == ""``);
 #: their readers turn it back into ``""``.
 UNKNOWN_VIDEO = "unknown_video.mp4"

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: Dataset attribute: JSON object, video path -> what the source said about that video.
-VIDEO_FACTS = "sleap_video_facts"
+VIDEO_FACTS = labels.VIDEO_FACTS
 
 
 def _count(value: Any) -> int | None:
