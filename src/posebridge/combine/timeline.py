@@ -81,14 +81,11 @@ def _image_ids_kept_if_one_numbering(
         return list(datasets)
     if len(holders) < len(datasets):  # the others' images would have no id (NaN)
         lacking = next(i for i in range(len(datasets)) if i not in holders)
-        warnings.warn(
+        return _without_image_ids(
+            datasets,
             f"{where(sources, holders[0])} gives COCO image ids and {where(sources, lacking)} "
-            "gives none: the merged dataset keeps no image_id (a COCO writer numbers its "
-            "images anew; give ground_truth= to take a file's ids).",
-            UserWarning,
-            stacklevel=user_stacklevel(),
+            "gives none:",
         )
-        return [ds.drop_vars(IMAGE_ID, errors="ignore") for ds in datasets]
     pairs = pd.DataFrame(
         {
             "key": np.concatenate([keys[i] for i in holders]),
@@ -103,18 +100,26 @@ def _image_ids_kept_if_one_numbering(
         if twice.empty:
             continue
         one, two = twice[twice[column] == twice[column].iloc[0]].iloc[:2].itertuples()
-        warnings.warn(
+        return _without_image_ids(
+            datasets,
             f"{where(sources, int(two.input))} and {where(sources, int(one.input))} give "
             f"{what}: COCO image_id {one.id!r} of {one.key.partition(':')[2]!r} in one and "
             f"{two.id!r} of {two.key.partition(':')[2]!r} in the other "
             f"({twice[column].nunique()} such). COCO numbers the images of each file "
-            "apart, so the merged dataset keeps no image_id (a COCO writer numbers its "
-            "images anew; give ground_truth= to take a file's ids).",
-            UserWarning,
-            stacklevel=user_stacklevel(),
+            "apart, so",
         )
-        return [ds.drop_vars(IMAGE_ID, errors="ignore") for ds in datasets]
     return list(datasets)
+
+
+def _without_image_ids(datasets: Sequence[xr.Dataset], why: str) -> list[xr.Dataset]:
+    """The inputs without ``image_id``, with a warning starting with ``why``."""
+    warnings.warn(
+        f"{why} the merged dataset keeps no image_id (a COCO writer numbers its images "
+        "anew; give ground_truth= to take a file's ids).",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return [ds.drop_vars(IMAGE_ID, errors="ignore") for ds in datasets]
 
 
 def _unknown_as_nan(values: xr.DataArray) -> xr.DataArray:
